@@ -1,0 +1,52 @@
+package kernels
+
+import "math"
+
+// Requantize maps an int32 accumulator to uint8 exactly as ONNX Runtime's
+// MLAS does on x86: q = sat(rne(float32(float32(acc)·mult)) + zp), with
+// rne rounding half to even and sat clamping to 0..255.
+func Requantize(acc int32, mult float32, zp int32) uint8 {
+	v := float32(float32(acc) * mult)
+	return saturate(roundEven(v) + zp)
+}
+
+// roundEven rounds half to even. Values far outside the uint8 range are
+// clamped first: they saturate either way, and the clamp keeps the
+// conversion to int32 defined.
+func roundEven(v float32) int32 {
+	if v > 1024 {
+		return 1024
+	}
+	if v < -1024 {
+		return -1024
+	}
+	return int32(math.RoundToEven(float64(v)))
+}
+
+func saturate(v int32) uint8 {
+	if v < 0 {
+		return 0
+	}
+	if v > 255 {
+		return 255
+	}
+	return uint8(v)
+}
+
+// Multiplier returns ORT's per-channel requantization multiplier
+// float32(float32(xScale·wScale)/yScale).
+func Multiplier(xScale, wScale, yScale float32) float32 {
+	return float32(float32(xScale*wScale) / yScale)
+}
+
+// QuantizeRef is QuantizeLinear from a float32 NCHW image (C×H×W) to uint8
+// NHWC: q = sat(rne(float32(x/scale)) + zp).
+func QuantizeRef(dst []uint8, src []float32, C, H, W int, scale float32, zp int32) {
+	P := H * W
+	_ = dst[P*C-1]
+	for c := 0; c < C; c++ {
+		for p := 0; p < P; p++ {
+			dst[p*C+c] = saturate(roundEven(float32(src[c*P+p]/scale)) + zp)
+		}
+	}
+}

@@ -1,0 +1,39 @@
+package kernels
+
+// Scratch holds one goroutine's temporary buffers for the optimised
+// kernels, so a forward pass allocates nothing in steady state. The zero
+// value is ready to use; a Scratch must not be shared between goroutines.
+type Scratch struct {
+	pairs []uint32
+	acc   []int32
+}
+
+func (s *Scratch) pairBuf(n int) []uint32 {
+	if cap(s.pairs) < n {
+		s.pairs = make([]uint32, n)
+	}
+	return s.pairs[:n]
+}
+
+func (s *Scratch) accBuf(n int) []int32 {
+	if cap(s.acc) < n {
+		s.acc = make([]int32, n)
+	}
+	return s.acc[:n]
+}
+
+// Run computes dst (OH×OW×M) from src (H×W×K) with the fastest kernel this
+// build has, bit-identical to RunRef. Call Prepare once after the weights
+// are set.
+func (c *Conv) Run(dst, src []uint8, H, W int, s *Scratch) {
+	if c.packed != nil && c.Kind == Pointwise {
+		pointwiseFast(dst, src, H*W, c, s)
+		return
+	}
+	switch c.Kind {
+	case Depthwise:
+		depthwiseFast(dst, src, H, W, c)
+	default:
+		c.RunRef(dst, src, H, W)
+	}
+}
