@@ -31,6 +31,7 @@ func depthwiseFast(dst, src []uint8, H, W int, c *Conv) {
 					}
 					x := src[(iy*W+ix)*C : (iy*W+ix)*C+C]
 					w := c.W[(ky*3+kx)*C : (ky*3+kx)*C+C]
+					x, w = x[:len(acc)], w[:len(acc)] // lets the compiler drop bounds checks
 					for ch := range acc {
 						acc[ch] += (int32(x[ch]) - xzp) * int32(w[ch])
 					}

@@ -33,6 +33,8 @@ func (c *Conv) Run(dst, src []uint8, H, W int, s *Scratch) {
 	switch c.Kind {
 	case Depthwise:
 		depthwiseFast(dst, src, H, W, c)
+	case Full3x3:
+		full3x3Fast(dst, src, H, W, c)
 	default:
 		c.RunRef(dst, src, H, W)
 	}

@@ -263,6 +263,7 @@ func decodePayload(b []byte) (*Net, error) {
 		case OpAdd, OpAddConst:
 			op.Add.RA, op.Add.RB, op.Add.K = d.f32(), d.f32(), d.f32()
 			op.Const = d.bytes(d.count(1))
+		case OpPool:
 		default:
 			d.fail("op %d has unknown kind %d", i, op.Kind)
 		}

@@ -1,0 +1,83 @@
+package backbone
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"posterity/model/mobilenet"
+)
+
+func sharedModels(t *testing.T) string {
+	t.Helper()
+	dir, _ := filepath.Abs(".")
+	for d := dir; d != filepath.Dir(d); d = filepath.Dir(d) {
+		s := filepath.Join(filepath.Dir(d), "shared", "models")
+		if _, err := os.Stat(filepath.Join(s, FileName)); err == nil {
+			return s
+		}
+	}
+	t.Fatalf("shared/models/%s not found beside any parent of %s", FileName, dir)
+	return ""
+}
+
+// TestObtainFallsBackToURL serves the model from a local test server when
+// no local copy exists, and refuses a server that returns other bytes.
+func TestObtainFallsBackToURL(t *testing.T) {
+	good, err := os.ReadFile(filepath.Join(sharedModels(t), FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/good":
+			w.Write(good)
+		case "/bad":
+			w.Write(good[:1000])
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	var log bytes.Buffer
+	b, err := Obtain(context.Background(), []string{t.TempDir()}, []string{srv.URL + "/missing", srv.URL + "/bad", srv.URL + "/good"}, srv.Client(), &log)
+	if err != nil {
+		t.Fatal(err, log.String())
+	}
+	if !bytes.Equal(b, good) {
+		t.Fatal("wrong bytes")
+	}
+	_, err = Obtain(context.Background(), nil, []string{srv.URL + "/bad"}, srv.Client(), &log)
+	if !errors.Is(err, ErrChecksum) {
+		t.Fatalf("bad download: %v, want ErrChecksum", err)
+	}
+}
+
+// TestBuildWritesLoadableFile converts the shared model and checks the
+// file round-trips, and that a corrupted local copy is refused.
+func TestBuildWritesLoadableFile(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "backbone.pstb")
+	var log bytes.Buffer
+	if err := Build(context.Background(), []string{sharedModels(t)}, nil, out, &log); err != nil {
+		t.Fatal(err)
+	}
+	n, err := mobilenet.LoadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.SourceSHA256 != SHA256 {
+		t.Errorf("source sha %s", n.SourceSHA256)
+	}
+	bad := t.TempDir()
+	b, _ := os.ReadFile(filepath.Join(sharedModels(t), FileName))
+	b[len(b)/2] ^= 1
+	os.WriteFile(filepath.Join(bad, FileName), b, 0o644)
+	if _, err := Obtain(context.Background(), []string{bad}, nil, nil, &log); !errors.Is(err, ErrChecksum) {
+		t.Errorf("corrupted local copy: %v, want ErrChecksum", err)
+	}
+}

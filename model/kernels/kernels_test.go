@@ -1,0 +1,88 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestRoundEven holds the float32 magic-number rounding equal to
+// math.RoundToEven on ties, near-ties and the clamp edges.
+func TestRoundEven(t *testing.T) {
+	vals := []float32{0, 0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 254.5, 255.5, 0.49999997, 1023.5, 1024, 1e6, -1e6, -1023.5}
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 100000; i++ {
+		vals = append(vals, float32(r.NormFloat64()*300), float32(int(r.IntN(2048))-1024)+0.5)
+	}
+	for _, v := range vals {
+		want := math.RoundToEven(float64(v))
+		want = math.Max(-1024, math.Min(1024, want))
+		if got := roundEven(v); float64(got) != want {
+			t.Fatalf("roundEven(%v) = %d, want %v", v, got, want)
+		}
+	}
+}
+
+func randConv(r *rand.Rand, kind Kind, K, M, stride int) *Conv {
+	c := &Conv{Kind: kind, K: K, M: M, Stride: stride, XZP: int32(r.IntN(256)), YZP: int32(r.IntN(256))}
+	nw := map[Kind]int{Pointwise: K * M, Depthwise: 9 * M, Full3x3: 9 * K * M}[kind]
+	c.W = make([]int8, nw)
+	for i := range c.W {
+		c.W[i] = int8(r.IntN(256) - 128)
+	}
+	c.Bias = make([]int32, M)
+	c.Mult = make([]float32, M)
+	for m := range c.Bias {
+		c.Bias[m] = int32(r.IntN(20001) - 10000)
+		c.Mult[m] = float32(r.Float64()*0.01 + 1e-5)
+	}
+	return c
+}
+
+// TestConvTwins holds Conv.Run (this build's optimised kernels) equal to
+// RunRef on random weights and activations, odd sizes included, so every
+// remainder path (pixels not a multiple of 4, channels not a multiple of
+// 16, odd K) runs.
+func TestConvTwins(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	cases := []struct {
+		kind          Kind
+		H, W, K, M, s int
+	}{
+		{Pointwise, 7, 7, 1280, 1000, 1},
+		{Pointwise, 5, 3, 17, 35, 1},
+		{Pointwise, 1, 1, 1280, 1000, 1},
+		{Pointwise, 14, 14, 64, 384, 1},
+		{Pointwise, 3, 3, 1, 1, 1},
+		{Depthwise, 9, 11, 33, 33, 1},
+		{Depthwise, 9, 11, 144, 144, 2},
+		{Depthwise, 2, 2, 8, 8, 2},
+		{Full3x3, 17, 15, 3, 32, 2},
+		{Full3x3, 6, 6, 5, 7, 1},
+	}
+	var s Scratch
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%v_%dx%dx%d_to_%d_s%d", tc.kind, tc.H, tc.W, tc.K, tc.M, tc.s), func(t *testing.T) {
+			c := randConv(r, tc.kind, tc.K, tc.M, tc.s)
+			if err := c.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			c.Prepare()
+			src := make([]uint8, tc.H*tc.W*tc.K)
+			for i := range src {
+				src[i] = uint8(r.IntN(256))
+			}
+			oh, ow := c.OutSize(tc.H, tc.W)
+			want := make([]uint8, oh*ow*tc.M)
+			got := make([]uint8, len(want))
+			c.RunRef(want, src, tc.H, tc.W)
+			c.Run(got, src, tc.H, tc.W, &s)
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("value %d: optimised %d, reference %d", i, got[i], want[i])
+				}
+			}
+		})
+	}
+}
