@@ -1,0 +1,152 @@
+package pipeline
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"posterity/model/head"
+	"posterity/model/imageprep"
+	"posterity/model/metrics"
+	"posterity/model/mobilenet"
+	"posterity/model/report"
+	"posterity/model/train"
+)
+
+// Quantization tolerance: int8 weights are kept when they cost less than
+// this much test macro-F1 (or micro-F1) against float32.
+const int8Tolerance = 0.002
+
+// Finish fills the head's metadata from the fit and decides how to store
+// its weights: int8 per output row when that costs less than int8Tolerance
+// test F1 (measured by round-tripping the file), else float32. It returns
+// the save options and a line saying what was measured.
+func (d *Data) Finish(f *Fit, net *mobilenet.Net, policy imageprep.Policy, spec SplitSpec, flip bool) (head.SaveOptions, string, error) {
+	h := f.Head
+	h.BackboneSHA256 = net.SourceSHA256
+	h.Preprocess = policy.String()
+	h.PreprocessVersion = imageprep.Version
+	h.Created = time.Now().UTC().Format(time.RFC3339)
+	m := map[string]float64{
+		"micro_f1": f.TestTuned.MicroF1, "macro_f1": f.TestTuned.MacroF1,
+		"micro_precision": f.TestTuned.MicroPrecision, "micro_recall": f.TestTuned.MicroRecall,
+		"label_accuracy": f.TestTuned.LabelAccuracy,
+		"micro_f1_at_0.5": f.TestAtHalf.MicroF1, "macro_f1_at_0.5": f.TestAtHalf.MacroF1,
+		"val_micro_f1": f.ValTuned.MicroF1, "val_macro_f1": f.ValTuned.MacroF1,
+		"val_micro_f1_at_0.5": f.ValAtHalf.MicroF1, "val_macro_f1_at_0.5": f.ValAtHalf.MacroF1,
+		"baseline_top2_micro_f1": f.TopTwo.MicroF1, "baseline_top2_macro_f1": f.TopTwo.MacroF1,
+		"baseline_all_micro_f1": f.All.MicroF1, "baseline_all_macro_f1": f.All.MacroF1,
+		"n_train": float64(len(f.Splits.Train)), "n_val": float64(len(f.Splits.Val)), "n_test": float64(len(f.Splits.Test)),
+		"split_seed": float64(spec.Seed), "val_frac": spec.ValFrac, "test_frac": spec.TestFrac,
+		"epochs": float64(len(f.History.Epochs)), "best_epoch": float64(f.History.Best + 1),
+	}
+	if flip {
+		m["flip_average"] = 1
+	}
+	h.Metrics = m
+	h.PerLabel = make([]head.LabelMetrics, len(d.Labels))
+	h.Curves = make([]head.Curve, len(d.Labels))
+	test := f.testIdx()
+	testY := d.Subset(test).Y
+	for j, s := range f.TestTuned.PerLabel {
+		h.PerLabel[j] = head.LabelMetrics{Label: s.Label, Precision: s.Precision, Recall: s.Recall, F1: s.F1, Support: s.Support, Threshold: f.Thresholds[j]}
+		pts := metrics.Downsample(metrics.PRCurve(f.TestProbs, testY, j, len(test), len(d.Labels)), 32)
+		c := head.Curve{Label: s.Label}
+		for _, p := range pts {
+			c.Points = append(c.Points, [2]float32{p.Recall, p.Precision})
+		}
+		h.Curves[j] = c
+	}
+	h.Notes = fmt.Sprintf("Metrics are on a held-out test split of %d posters (seed %d), at thresholds tuned on a separate validation split of %d; keys with val_ are on that validation split and are optimistic.",
+		len(test), spec.Seed, len(f.Splits.Val))
+
+	// Measure what int8 storage costs on the test split.
+	b, err := h.Marshal(head.SaveOptions{Quantize8: true})
+	if err != nil {
+		return head.SaveOptions{}, "", err
+	}
+	q, err := head.Parse(b)
+	if err != nil {
+		return head.SaveOptions{}, "", err
+	}
+	qr := d.evaluate(d.probs(q, test), testY, f.Thresholds, len(test))
+	dMacro, dMicro := f.TestTuned.MacroF1-qr.MacroF1, f.TestTuned.MicroF1-qr.MicroF1
+	opt := head.SaveOptions{Quantize8: dMacro < int8Tolerance && dMicro < int8Tolerance}
+	fb, _ := h.Marshal(head.SaveOptions{})
+	line := fmt.Sprintf("int8 head (%d bytes) vs float32 (%d bytes): test macro-F1 %+.4f, micro-F1 %+.4f → storing %s",
+		len(b), len(fb), -dMacro, -dMicro, map[bool]string{true: "int8", false: "float32"}[opt.Quantize8])
+	return opt, line, nil
+}
+
+func (f *Fit) testIdx() []int {
+	if len(f.Splits.Test) > 0 {
+		return f.Splits.Test
+	}
+	return f.Splits.Val
+}
+
+// Report builds the HTML report's data.
+func (d *Data) Report(f *Fit, cfg []report.KV, experiments []report.Experiment) report.Data {
+	L := len(d.Labels)
+	trainY := d.Subset(f.Splits.Train).Y
+	valY := d.Subset(f.Splits.Val).Y
+	test := f.testIdx()
+	testY := d.Subset(test).Y
+	rd := report.Data{
+		Title:    "Posterity genre head: training report",
+		Subtitle: fmt.Sprintf("%s · %d posters · %d labels · trained in %s", f.Head.Created, d.N(), L, f.Elapsed.Round(time.Second)),
+		Dataset: report.Dataset{
+			Description: fmt.Sprintf("%d train / %d validation (early stopping, thresholds) / %d test (the numbers below). %d posters skipped for having no selected genre, %d for unreadable images.",
+				len(f.Splits.Train), len(f.Splits.Val), len(f.Splits.Test), d.Dropped, len(d.Failed)),
+			NTrain: len(f.Splits.Train), NVal: len(test), Labels: d.Labels,
+			TrainCounts: metrics.LabelCounts(trainY, len(f.Splits.Train), L),
+			ValCounts:   metrics.LabelCounts(testY, len(test), L),
+		},
+		Config:       cfg,
+		ModelSummary: train.Summary(f.Head, train.MobileNetV2Params),
+		Results:      report.StandardResults(f.TestAtHalf, f.TestTuned, f.TopTwo, f.All, len(f.Splits.Test) == 0),
+		PerGenre:     f.TestTuned.PerLabel,
+		Experiments:  experiments,
+	}
+	rd.Results = append(rd.Results,
+		report.Result{Name: "validation split, tuned thresholds", Note: "the split thresholds were tuned on: optimistic", Report: f.ValTuned})
+	for i, e := range f.History.Epochs {
+		rd.Epochs = append(rd.Epochs, report.Epoch{Epoch: i + 1, TrainLoss: e.TrainLoss, ValLoss: e.ValLoss, ValMicroF1: e.ValMicroF1, ValMacroF1: e.ValMacroF1})
+	}
+	for j, name := range d.Labels {
+		rd.Curves = append(rd.Curves, report.NewCurve(f.TestProbs, testY, j, len(test), L, name, f.Thresholds[j], 120))
+	}
+	_ = valY
+	return rd
+}
+
+// ConfigKVs lists a training configuration for the report.
+func ConfigKVs(cfg train.Config, policy imageprep.Policy, flip bool, spec SplitSpec, quant string) []report.KV {
+	kv := func(k string, v any) report.KV { return report.KV{Key: k, Value: fmt.Sprint(v)} }
+	return []report.KV{
+		kv("loss", cfg.Loss), kv("hidden units", cfg.Hidden), kv("dropout", cfg.Dropout),
+		kv("class weighting", cfg.ClassWeighting), kv("optimizer", fmt.Sprintf("Adam lr %g, batch %d", cfg.LR, cfg.BatchSize)),
+		kv("weight decay", cfg.WeightDecay), kv("epochs (max) / patience", fmt.Sprintf("%d / %d", cfg.Epochs, cfg.Patience)),
+		kv("resize policy", policy), kv("flip-averaged features", flip),
+		kv("split", fmt.Sprintf("seed %d, validation %.0f%%, test %.0f%%", spec.Seed, 100*spec.ValFrac, 100*spec.TestFrac)),
+		kv("head storage", quant),
+	}
+}
+
+// Table renders experiments as a Markdown table (for the README).
+func Table(rows []report.Experiment) string {
+	var b strings.Builder
+	b.WriteString("| experiment | test micro-F1 | test macro-F1 | note |\n|---|---:|---:|---|\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s | %.3f | %.3f | %s |\n", r.Name, r.MicroF1, r.MacroF1, r.Note)
+	}
+	return b.String()
+}
+
+// finite guards report numbers.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+var _ = finite
+var _ io.Writer
