@@ -39,3 +39,6 @@ func GlobalAvgPoolRef(dst, src []uint8, P, C int, xScale float32, xzp int32, ySc
 		dst[c] = saturate(roundEven(float32(float32(s)*m)) + yzp)
 	}
 }
+
+// Add is AddRef computed by this build's fastest kernel, bit-identical.
+func Add(dst, a, b []uint8, p AddParams) { addFast(dst, a, b, p) }

@@ -1,4 +1,4 @@
-//go:build !(goexperiment.simd && amd64)
+//go:build !(goexperiment.simd && (amd64 || wasm))
 
 package kernels
 
@@ -13,3 +13,9 @@ func (c *Conv) Prepare() {}
 func SIMD() string { return "none (plain Go)" }
 
 func pointwiseFast(dst, src []uint8, P int, c *Conv, s *Scratch) { PointwiseRef(dst, src, P, c) }
+
+func addFast(dst, a, b []uint8, p AddParams) { AddRef(dst, a, b, p) }
+
+func quantizeFast(dst []uint8, src []float32, C, H, W int, scale float32, zp int32) {
+	QuantizeRef(dst, src, C, H, W, scale, zp)
+}

@@ -119,3 +119,9 @@ func packPairs(dst []uint32, x []uint8, zp int32) {
 		dst[i] = uint32(uint16(int16(lo))) | uint32(uint16(int16(hi)))<<16
 	}
 }
+
+func addFast(dst, a, b []uint8, p AddParams) { AddRef(dst, a, b, p) }
+
+func quantizeFast(dst []uint8, src []float32, C, H, W int, scale float32, zp int32) {
+	QuantizeRef(dst, src, C, H, W, scale, zp)
+}

@@ -56,3 +56,9 @@ func QuantizeRef(dst []uint8, src []float32, C, H, W int, scale float32, zp int3
 		}
 	}
 }
+
+// Quantize is QuantizeRef computed by this build's fastest kernel,
+// bit-identical.
+func Quantize(dst []uint8, src []float32, C, H, W int, scale float32, zp int32) {
+	quantizeFast(dst, src, C, H, W, scale, zp)
+}

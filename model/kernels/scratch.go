@@ -5,7 +5,15 @@ package kernels
 // value is ready to use; a Scratch must not be shared between goroutines.
 type Scratch struct {
 	pairs []uint32
+	i16   []int16
 	acc   []int32
+}
+
+func (s *Scratch) int16Buf(n int) []int16 {
+	if cap(s.i16) < n {
+		s.i16 = make([]int16, n)
+	}
+	return s.i16[:n]
 }
 
 func (s *Scratch) pairBuf(n int) []uint32 {
