@@ -27,12 +27,12 @@ type dataFlags struct {
 }
 
 func (d *dataFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&d.data, "data", "", "poster folder: labels.csv + images/<imdbId>.jpg (or, with --mode multiclass, a folder per class)")
+	fs.StringVar(&d.data, "data", "", "poster folder: labels.csv + images/<imdbId>.jpg (or, with --mode multi-class, a folder per class)")
 	fs.StringVar(&d.backbone, "backbone", defaultBackbone, "backbone weight file (make model)")
 	fs.StringVar(&d.cache, "cache", "cache/features", "feature cache folder (\"\" to disable)")
 	fs.StringVar(&d.genres, "genres", "", "comma-separated genres to learn (default: the reference notebook's 18)")
 	fs.IntVar(&d.minCount, "min-count", 0, "without --genres: learn every genre with at least this many posters")
-	fs.StringVar(&d.mode, "mode", "multilabel", "multilabel (sigmoid per genre) or multiclass (softmax, one label per poster)")
+	fs.StringVar(&d.mode, "mode", "multi-label", "multi-label (sigmoid per genre) or multi-class (softmax, one label per poster)")
 	fs.StringVar(&d.resize, "resize", "squash", "resize policy: squash (whole poster), crop (centre square) or pad (letterbox)")
 	fs.BoolVar(&d.flip, "flip", false, "average each poster's feature with its mirror image's")
 	fs.IntVar(&d.workers, "workers", 0, "feature-extraction workers (0: one per core)")
@@ -76,7 +76,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&cfg.Dropout, "dropout", cfg.Dropout, "dropout on the hidden layer")
 	fs.BoolVar(&cfg.ClassWeighting, "class-weighting", cfg.ClassWeighting, "weight positives by sqrt(neg/pos) per genre (BCE)")
 	fs.Float64Var(&cfg.WeightDecay, "weight-decay", cfg.WeightDecay, "decoupled weight decay")
-	fs.IntVar(&cfg.Patience, "patience", cfg.Patience, "early stopping: epochs without a better validation macro-F1")
+	fs.IntVar(&cfg.Patience, "patience", cfg.Patience, "early stopping: epochs without a better --monitor score on validation")
+	fs.StringVar(&cfg.Monitor, "monitor", train.MonitorMAP, "early-stopping score: map (macro average precision), macro_f1 (at 0.5) or loss")
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "seed for the split, initialisation and shuffling")
 	val := fs.Float64("val", 0.15, "share of posters for validation (early stopping, thresholds)")
 	test := fs.Float64("test", 0.15, "share of posters held out for the reported metrics")

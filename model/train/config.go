@@ -7,6 +7,13 @@ import (
 )
 
 // Loss names accepted by Config.Loss.
+// Early-stopping monitors (Config.Monitor).
+const (
+	MonitorMAP     = "map"
+	MonitorMacroF1 = "macro_f1"
+	MonitorLoss    = "loss"
+)
+
 const (
 	// LossBCE is binary cross-entropy on each sigmoid output, averaged over
 	// the B×N entries of a batch (Keras binary_crossentropy).
@@ -59,13 +66,18 @@ type Config struct {
 	Seed int64
 
 	// Patience enables early stopping: training stops after Patience epochs
-	// without a new best validation macro-F1 and the best epoch's weights are
-	// restored. The criterion is macro-F1 at the fixed threshold 0.5
-	// (argmax for LossCE), not at tuned thresholds: it is cheaper, and it
-	// keeps threshold tuning from feeding a second, optimistic selection on
-	// the same validation set. Zero trains all Epochs and keeps the last
-	// weights.
+	// without a better Monitor score on the validation set, and the best
+	// epoch's weights are restored. Zero trains all Epochs and keeps the
+	// last weights.
 	Patience int
+
+	// Monitor is the early-stopping score: MonitorMAP (default: validation
+	// macro average precision, threshold-free, so it rewards ranking every
+	// genre well, rare ones included, before any threshold is chosen),
+	// MonitorMacroF1 (macro-F1 at 0.5, argmax for LossCE — for rare genres
+	// it stays near 0 for many epochs, which stops training too early) or
+	// MonitorLoss (validation loss).
+	Monitor string
 
 	// Workers bounds the goroutines of the pure-Go kernel and of the
 	// element-wise work (Adam); 0 means GOMAXPROCS. Gonum's Sgemm always uses
@@ -122,6 +134,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("train: Dropout = %v, want [0, 1)", c.Dropout)
 	case !(c.WeightDecay >= 0) || math.IsInf(c.WeightDecay, 0):
 		return c, fmt.Errorf("train: WeightDecay = %v, want >= 0", c.WeightDecay)
+	case c.Monitor != "" && c.Monitor != MonitorMAP && c.Monitor != MonitorMacroF1 && c.Monitor != MonitorLoss:
+		return c, fmt.Errorf("train: Monitor = %q, want %q, %q or %q", c.Monitor, MonitorMAP, MonitorMacroF1, MonitorLoss)
 	case c.Patience < 0:
 		return c, fmt.Errorf("train: Patience = %d, want >= 0", c.Patience)
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"posterity/model/metrics"
 	"time"
 
 	"posterity/model/head"
@@ -16,7 +17,8 @@ type Epoch struct {
 	TrainLoss  float64 // mean training loss over the epoch's batches (with dropout)
 	ValLoss    float64 // validation loss, no dropout
 	ValMicroF1 float64 // at threshold 0.5 (argmax for LossCE)
-	ValMacroF1 float64 // idem; the early-stopping criterion
+	ValMacroF1 float64 // idem
+	ValMAP     float64 // macro average precision, threshold-free
 	Elapsed    time.Duration
 }
 
@@ -130,19 +132,20 @@ func Train(cfg Config, train, val Dataset, labels []string, log io.Writer) (*hea
 		e := Epoch{TrainLoss: sum / float64(n)}
 		e.ValLoss = predict(p, ws, val, cfg, posW, valProbs)
 		e.ValMicroF1, e.ValMacroF1 = confusion(valProbs, val.Y, nVal, N, half, multiClass).f1()
+		e.ValMAP = metrics.MeanAveragePrecision(valProbs, val.Y, nVal, N)
 		e.Elapsed = time.Since(start)
 		hist.Epochs = append(hist.Epochs, e)
 		mark := ""
-		if e.ValMacroF1 > bestScore {
-			bestScore, sinceBest, hist.Best, mark = e.ValMacroF1, 0, epoch, " *"
+		if score := monitorScore(cfg.Monitor, e); score > bestScore {
+			bestScore, sinceBest, hist.Best, mark = score, 0, epoch, " *"
 			best.copyFrom(p)
 		} else {
 			sinceBest++
 		}
-		fmt.Fprintf(log, "epoch %3d/%d  loss %.4f  val_loss %.4f  val_micro_f1 %.4f  val_macro_f1 %.4f  %.1fs%s\n",
-			epoch+1, cfg.Epochs, e.TrainLoss, e.ValLoss, e.ValMicroF1, e.ValMacroF1, e.Elapsed.Seconds(), mark)
+		fmt.Fprintf(log, "epoch %3d/%d  loss %.4f  val_loss %.4f  val_micro_f1 %.4f  val_macro_f1 %.4f  val_map %.4f  %.1fs%s\n",
+			epoch+1, cfg.Epochs, e.TrainLoss, e.ValLoss, e.ValMicroF1, e.ValMacroF1, e.ValMAP, e.Elapsed.Seconds(), mark)
 		if cfg.Patience > 0 && sinceBest >= cfg.Patience {
-			fmt.Fprintf(log, "early stop: no better val_macro_f1 for %d epochs; restoring epoch %d\n", cfg.Patience, hist.Best+1)
+			fmt.Fprintf(log, "early stop: no better %s for %d epochs; restoring epoch %d\n", monitorName(cfg.Monitor), cfg.Patience, hist.Best+1)
 			break
 		}
 	}
@@ -153,6 +156,24 @@ func Train(cfg Config, train, val Dataset, labels []string, log io.Writer) (*hea
 	}
 	valLoss := predict(p, ws, val, cfg, posW, valProbs)
 	return buildHead(cfg, p, labels, valProbs, val, valLoss, n, hist), hist, nil
+}
+
+// monitorScore is the early-stopping score of an epoch, higher is better.
+func monitorScore(monitor string, e Epoch) float64 {
+	switch monitor {
+	case MonitorMacroF1:
+		return e.ValMacroF1
+	case MonitorLoss:
+		return -e.ValLoss
+	}
+	return e.ValMAP
+}
+
+func monitorName(monitor string) string {
+	if monitor == "" {
+		return MonitorMAP
+	}
+	return monitor
 }
 
 // predict runs the network on every row of d in batches of ws.B, writes the

@@ -168,7 +168,19 @@ func TestEarlyStoppingRestoresBest(t *testing.T) {
 			val.Y[i*N+k], val.Y[j*N+k] = val.Y[j*N+k], val.Y[i*N+k]
 		}
 	})
-	cfg := Config{Hidden: 16, Epochs: 60, BatchSize: 32, LR: 1e-2, Patience: 2, Seed: 3}
+	cfg := Config{Hidden: 16, Epochs: 60, BatchSize: 32, LR: 1e-2, Patience: 2, Seed: 3, Monitor: MonitorMacroF1}
+	// The default monitor, macro average precision, must pick its own best.
+	mcfg := cfg
+	mcfg.Monitor = ""
+	_, mh, err := Train(mcfg, tr, val, labelNames(N), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range mh.Epochs {
+		if e.ValMAP > mh.Epochs[mh.Best].ValMAP {
+			t.Errorf("epoch with mAP %v beats the best %v", e.ValMAP, mh.Epochs[mh.Best].ValMAP)
+		}
+	}
 	h, hist, err := Train(cfg, tr, val, labelNames(N), nil)
 	if err != nil {
 		t.Fatal(err)
