@@ -11,8 +11,8 @@ import (
 
 	"posterity/model/extract"
 	"posterity/model/head"
-	"posterity/model/imageprep"
 	"posterity/model/imagenet"
+	"posterity/model/imageprep"
 	"posterity/model/mobilenet"
 )
 
@@ -184,7 +184,9 @@ type orderedPrinter struct {
 	pending map[int]func()
 }
 
-func newOrderedPrinter(n int) *orderedPrinter { return &orderedPrinter{pending: make(map[int]func(), n)} }
+func newOrderedPrinter(n int) *orderedPrinter {
+	return &orderedPrinter{pending: make(map[int]func(), n)}
+}
 
 func (o *orderedPrinter) put(i int, f func()) {
 	o.pending[i] = f

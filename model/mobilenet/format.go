@@ -28,7 +28,7 @@ import (
 // All numbers are little-endian. The trailer is also the file's identity:
 // Checksum, which the feature cache and the head record.
 const (
-	fileMagic   = "PSTYBKBN"
+	fileMagic = "PSTYBKBN"
 	// FormatVersion is the weight-file version this build reads and writes.
 	// Bump it whenever the payload layout or the kernels' weight layout
 	// changes.

@@ -42,9 +42,9 @@ type Op struct {
 	Name    string // the ONNX node name
 	In, In2 int    // tensor indices (In2 for OpAdd only)
 	Out     int
-	Conv    *kernels.Conv      // OpConv
-	Add     kernels.AddParams  // OpAdd, OpAddConst
-	Const   []uint8            // OpAddConst: the constant operand
+	Conv    *kernels.Conv     // OpConv
+	Add     kernels.AddParams // OpAdd, OpAddConst
+	Const   []uint8           // OpAddConst: the constant operand
 }
 
 // Net is the converted backbone. It is immutable once built or loaded and

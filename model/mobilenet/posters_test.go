@@ -18,10 +18,10 @@ type orjson struct {
 	Top5 []struct {
 		Index int `json:"index"`
 	} `json:"top5"`
-	Logits   []float64 `json:"logits"`
+	Logits   []float64                `json:"logits"`
 	LogitsQ  struct{ Values []uint8 } `json:"logits_uint8_output_quantized"`
 	Pooled   struct{ Values []uint8 } `json:"pooled_uint8_464_quantized"`
-	Means627 []float64 `json:"pooled_float_mean_of_dequantized_627"`
+	Means627 []float64                `json:"pooled_float_mean_of_dequantized_627"`
 }
 
 // TestPostersEndToEnd runs the 12 golden posters from their exact 224×224
@@ -111,4 +111,3 @@ func argmax(v []float32) int {
 	}
 	return best
 }
-

@@ -7,17 +7,17 @@ type DataType int32
 
 // The data types this reader decodes.
 const (
-	Float   DataType = 1
-	Uint8   DataType = 2
-	Int8    DataType = 3
-	Uint16  DataType = 4
-	Int16   DataType = 5
-	Int32   DataType = 6
-	Int64   DataType = 7
-	Bool    DataType = 9
-	Double  DataType = 11
-	Uint32  DataType = 12
-	Uint64  DataType = 13
+	Float  DataType = 1
+	Uint8  DataType = 2
+	Int8   DataType = 3
+	Uint16 DataType = 4
+	Int16  DataType = 5
+	Int32  DataType = 6
+	Int64  DataType = 7
+	Bool   DataType = 9
+	Double DataType = 11
+	Uint32 DataType = 12
+	Uint64 DataType = 13
 )
 
 var dataTypeNames = map[DataType]string{

@@ -21,8 +21,8 @@ type Data struct {
 	Y       []uint8   // n×L
 	X       []float32 // n×1280, averaged with the mirror image when Flip
 	Mode    head.Mode
-	Dropped int      // posters left with no selected genre
-	Failed  []error  // posters whose image could not be used
+	Dropped int     // posters left with no selected genre
+	Failed  []error // posters whose image could not be used
 }
 
 // N returns the number of posters.

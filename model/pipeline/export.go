@@ -2,8 +2,6 @@ package pipeline
 
 import (
 	"fmt"
-	"io"
-	"math"
 	"strings"
 	"time"
 
@@ -32,7 +30,7 @@ func (d *Data) Finish(f *Fit, net *mobilenet.Net, policy imageprep.Policy, spec 
 	m := map[string]float64{
 		"micro_f1": f.TestTuned.MicroF1, "macro_f1": f.TestTuned.MacroF1,
 		"micro_precision": f.TestTuned.MicroPrecision, "micro_recall": f.TestTuned.MicroRecall,
-		"label_accuracy": f.TestTuned.LabelAccuracy,
+		"label_accuracy":  f.TestTuned.LabelAccuracy,
 		"micro_f1_at_0.5": f.TestAtHalf.MicroF1, "macro_f1_at_0.5": f.TestAtHalf.MacroF1,
 		"val_micro_f1": f.ValTuned.MicroF1, "val_macro_f1": f.ValTuned.MacroF1,
 		"val_micro_f1_at_0.5": f.ValAtHalf.MicroF1, "val_macro_f1_at_0.5": f.ValAtHalf.MacroF1,
@@ -91,7 +89,6 @@ func (f *Fit) testIdx() []int {
 func (d *Data) Report(f *Fit, cfg []report.KV, experiments []report.Experiment) report.Data {
 	L := len(d.Labels)
 	trainY := d.Subset(f.Splits.Train).Y
-	valY := d.Subset(f.Splits.Val).Y
 	test := f.testIdx()
 	testY := d.Subset(test).Y
 	rd := report.Data{
@@ -101,6 +98,7 @@ func (d *Data) Report(f *Fit, cfg []report.KV, experiments []report.Experiment) 
 			Description: fmt.Sprintf("%d train / %d validation (early stopping, thresholds) / %d test (the numbers below). %d posters skipped for having no selected genre, %d for unreadable images.",
 				len(f.Splits.Train), len(f.Splits.Val), len(f.Splits.Test), d.Dropped, len(d.Failed)),
 			NTrain: len(f.Splits.Train), NVal: len(test), Labels: d.Labels,
+			EvalSplit:   map[bool]string{true: "test", false: "validation"}[len(f.Splits.Test) > 0],
 			TrainCounts: metrics.LabelCounts(trainY, len(f.Splits.Train), L),
 			ValCounts:   metrics.LabelCounts(testY, len(test), L),
 		},
@@ -110,15 +108,12 @@ func (d *Data) Report(f *Fit, cfg []report.KV, experiments []report.Experiment) 
 		PerGenre:     f.TestTuned.PerLabel,
 		Experiments:  experiments,
 	}
-	rd.Results = append(rd.Results,
-		report.Result{Name: "validation split, tuned thresholds", Note: "the split thresholds were tuned on: optimistic", Report: f.ValTuned})
 	for i, e := range f.History.Epochs {
 		rd.Epochs = append(rd.Epochs, report.Epoch{Epoch: i + 1, TrainLoss: e.TrainLoss, ValLoss: e.ValLoss, ValMicroF1: e.ValMicroF1, ValMacroF1: e.ValMacroF1})
 	}
 	for j, name := range d.Labels {
 		rd.Curves = append(rd.Curves, report.NewCurve(f.TestProbs, testY, j, len(test), L, name, f.Thresholds[j], 120))
 	}
-	_ = valY
 	return rd
 }
 
@@ -144,9 +139,3 @@ func Table(rows []report.Experiment) string {
 	}
 	return b.String()
 }
-
-// finite guards report numbers.
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-
-var _ = finite
-var _ io.Writer

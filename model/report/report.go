@@ -56,6 +56,9 @@ type Dataset struct {
 	Description string
 	NTrain      int
 	NVal        int
+	// EvalSplit names the split NVal, ValCounts, Results and PerGenre
+	// are measured on; empty means "validation".
+	EvalSplit   string
 	Labels      []string
 	TrainCounts []int
 	ValCounts   []int

@@ -59,7 +59,7 @@ dd{margin:0;overflow-wrap:anywhere}
 </header>
 
 <section id="results">
-<h2>Validation results against trivial baselines</h2>
+<h2>Results on the {{.EvalSplit}} split against trivial baselines</h2>
 {{if .Headline}}<div class="headline{{if .HeadlineBad}} bad{{end}}">{{range .Headline}}<p>{{.}}</p>{{end}}</div>{{end}}
 {{if .Results}}
 <div class="scroll"><table>
@@ -89,7 +89,7 @@ dd{margin:0;overflow-wrap:anywhere}
 {{range .Genres}}<tr><td>{{.Label}}</td><td>{{.F1}}{{.F1Bar}}</td><td>{{.P}}</td><td>{{.R}}</td><td>{{.Support}}</td><td>{{.Threshold}}</td><td>{{.AP}}</td><td>{{.AllF1}}</td><td>{{.Train}}</td></tr>
 {{end}}</tbody>
 </table></div>
-<p class="note">Support is the number of validation posters with the genre. The bar shows F1 on a 0–1 scale; its black tick is the F1 of predicting the genre for every poster (2p/(1+p) for prevalence p), the best a model that ignores the image can expect. AP is average precision over all thresholds.</p>
+<p class="note">Support is the number of {{.EvalSplit}} posters with the genre. The bar shows F1 on a 0–1 scale; its black tick is the F1 of predicting the genre for every poster (2p/(1+p) for prevalence p), the best a model that ignores the image can expect. AP is average precision over all thresholds.</p>
 {{else}}<p class="note">No per-genre scores given.</p>{{end}}
 </section>
 
@@ -120,7 +120,7 @@ dd{margin:0;overflow-wrap:anywhere}
 <h2>Dataset</h2>
 {{if .Labels}}
 <div class="scroll"><table>
-<thead><tr><th>genre</th><th>train posters</th><th>train share</th><th>validation posters</th><th>validation share</th></tr></thead>
+<thead><tr><th>genre</th><th>train posters</th><th>train share</th><th>{{$.EvalSplit}} posters</th><th>{{$.EvalSplit}} share</th></tr></thead>
 <tbody>
 {{range .Labels}}<tr><td>{{.Label}}</td><td>{{.Train}}{{.Bar}}</td><td>{{.TrainPct}}</td><td>{{.Val}}</td><td>{{.ValPct}}</td></tr>
 {{end}}</tbody>

@@ -13,6 +13,7 @@ type view struct {
 	Title, Subtitle string
 	Description     string
 	DatasetLine     string
+	EvalSplit       string // "validation" unless the caller names another split
 
 	Headline    []string
 	HeadlineBad bool
@@ -75,8 +76,12 @@ func newView(d Data) view {
 	if v.Title == "" {
 		v.Title = "Posterity model report"
 	}
-	v.DatasetLine = fmt.Sprintf("%d training posters · %d validation posters · %d genres",
-		d.Dataset.NTrain, d.Dataset.NVal, len(d.Dataset.Labels))
+	v.EvalSplit = d.Dataset.EvalSplit
+	if v.EvalSplit == "" {
+		v.EvalSplit = "validation"
+	}
+	v.DatasetLine = fmt.Sprintf("%d training posters · %d %s posters · %d genres",
+		d.Dataset.NTrain, d.Dataset.NVal, v.EvalSplit, len(d.Dataset.Labels))
 	v.Headline, v.HeadlineBad = headline(d.Results)
 
 	for _, r := range d.Results {
