@@ -154,7 +154,7 @@ func printLine(w io.Writer, l classifyLine, asJSON bool) {
 	}
 	switch {
 	case l.Error != "":
-		fmt.Fprintf(w, "%s: error: %s\n", l.File, l.Error)
+		fmt.Fprintf(w, "error: %s\n", l.Error) // the error names the file
 	case l.ImageNet != nil:
 		fmt.Fprintf(w, "%s:\n", l.File)
 		for _, e := range l.ImageNet {
