@@ -12,7 +12,7 @@ WASM_EXEC   = $(shell $(GO) env GOROOT)/lib/wasm
 # and everything the browser worker links.
 WASM_PKGS   := ./model/onnx/ ./model/kernels/ ./model/mobilenet/ ./model/imageprep/ ./model/head/ ./model/metrics/ ./model/imagenet/
 
-.PHONY: help model build test test-native test-wasm vet train eval bench run serve clean
+.PHONY: help model build test test-native test-wasm vet train experiments eval bench run serve clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,6 +42,10 @@ test: vet test-native test-wasm ## everything CI runs: vet, native and wasm test
 
 train: model ## train the genre head on $(DATA), write static/web/head.bin and training/report.html
 	$(BIN) train --data $(DATA) --out static/web/head.bin --report training/report.html
+
+experiments: model ## train the README's ablations on the same split; prints the table, writes training/experiments.html
+	$(BIN) train --data $(DATA) --out build/experiments-head.bin --report training/experiments.html \
+		--experiments softf1,bce+softf1,hidden256,hidden2048,dropout0,dropout0.5,classweight,decay,flip,crop,pad
 
 eval: model ## evaluate static/web/head.bin on $(DATA)'s validation split
 	$(BIN) eval --data $(DATA)
