@@ -12,7 +12,8 @@ func (c *Conv) Prepare() {}
 // SIMD reports which optimised pointwise kernel this build uses.
 func SIMD() string { return "none (plain Go)" }
 
-func pointwiseFast(dst, src []uint8, P int, c *Conv, s *Scratch) { PointwiseRef(dst, src, P, c) }
+// runSIMD reports that this build has no SIMD kernels.
+func (c *Conv) runSIMD(dst, src []uint8, H, W int, s *Scratch) bool { return false }
 
 func addFast(dst, a, b []uint8, p AddParams) { AddRef(dst, a, b, p) }
 

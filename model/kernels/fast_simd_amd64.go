@@ -4,119 +4,134 @@ package kernels
 
 import "simd/archsimd"
 
-// packed is the pointwise weights in the layout of pointwiseAVX2: blocks
-// of 16 output channels; within a block, for each pair of input channels
-// (k, k+1), the 16 channels' (W[m][k], W[m][k+1]) as int16 pairs. One
-// 256-bit load then holds 8 channels' pairs, ready for VPMADDWD against a
-// broadcast (x[k]−zp, x[k+1]−zp) pair, and a block's weights are read
-// front to back.
-type packed struct {
-	w    []int16
-	k2   int // (K+1)/2 input-channel pairs
-	nblk int // ⌈M/16⌉ blocks of 16 output channels
-}
+// The amd64 kernels come in two widths, picked once from the CPU:
+//   - AVX-512 (this project's CPU): 512-bit vectors, 32 registers, and the
+//     32→8-bit narrowing store (VPMOVDB).
+//   - AVX2: 256-bit vectors and 16 registers, so smaller register blocks;
+//     simd/archsimd has no AVX2 instruction that packs int32 lanes to
+//     bytes, so results go through a small array.
+//
+// Without AVX2, Run uses the plain-Go kernels. The tests clear these flags
+// to run every path this CPU can.
+var (
+	haveAVX2   = archsimd.X86.AVX2()
+	haveAVX512 = archsimd.X86.AVX512()
+)
 
-var haveAVX2 = archsimd.X86.AVX2()
-
-// SIMD reports which optimised pointwise kernel this build uses.
+// SIMD reports which optimised kernels this build uses.
 func SIMD() string {
-	if haveAVX2 {
+	switch {
+	case haveAVX512:
+		return "amd64 AVX-512 (simd/archsimd)"
+	case haveAVX2:
 		return "amd64 AVX2 (simd/archsimd)"
 	}
 	return "none (CPU lacks AVX2)"
 }
 
-// Prepare builds the optimised kernels' weight layout.
+// packed holds a Conv's weights in the layout of its SIMD kernel, and the
+// per-channel bias and multiplier zero padded to a multiple of 16 channels
+// so the kernels load them as whole vectors.
+type packed struct {
+	w    []int16   // pointwise and stem: packPairs
+	k2   int       // pointwise and stem: input pairs per output channel
+	bias []int32   // M rounded up to 16
+	mult []float32 // likewise
+}
+
+// Prepare builds the optimised kernels' weight layout. Call it once after
+// the weights are set; without it Run uses the plain-Go kernels.
 func (c *Conv) Prepare() {
-	if c.Kind != Pointwise || !haveAVX2 {
+	c.packed = nil
+	if !haveAVX2 {
 		return
 	}
-	k2 := (c.K + 1) / 2
-	nblk := (c.M + 15) / 16
-	w := make([]int16, nblk*k2*32)
-	for m := 0; m < c.M; m++ {
-		blk, lane := m/16, m%16
-		for k := 0; k < c.K; k++ {
-			w[(blk*k2+k/2)*32+lane*2+k%2] = int16(c.W[m*c.K+k])
-		}
+	var pk *packed
+	switch c.Kind {
+	case Pointwise:
+		pk = packPairs(c.M, c.K, func(m, k int) int8 { return c.W[m*c.K+k] })
+	default:
+		return
 	}
-	c.packed = &packed{w: w, k2: k2, nblk: nblk}
+	mp := (c.M + 15) &^ 15
+	pk.bias = make([]int32, mp)
+	pk.mult = make([]float32, mp)
+	copy(pk.bias, c.Bias)
+	copy(pk.mult, c.Mult)
+	c.packed = pk
 }
 
-// pointwiseFast computes PointwiseRef with AVX2: 4 pixels × 16 output
-// channels per step, eight Int32x8 accumulators held in registers; each
-// step loads two weight vectors and reuses each across the 4 pixels, and
-// each broadcast input pair across 16 channels. int16 products summed in
-// int32 pairs (VPMADDWD) are exact: |x−zp| ≤ 255, |w| ≤ 128.
-func pointwiseFast(dst, src []uint8, P int, c *Conv, s *Scratch) {
-	pk := c.packed
-	K, M, k2 := c.K, c.M, pk.k2
-	xs := s.pairBuf(4 * k2)
-	acc := s.accBuf(4 * 16)
-	zp := c.XZP
-	for p0 := 0; p0 < P; p0 += 4 {
-		n := min(4, P-p0)
-		for i := 0; i < 4; i++ {
-			row := xs[i*k2 : (i+1)*k2]
-			if i >= n {
-				clear(row)
-				continue
-			}
-			packPairs(row, src[(p0+i)*K:(p0+i+1)*K], zp)
-		}
-		x0, x1, x2, x3 := xs[:k2], xs[k2:2*k2], xs[2*k2:3*k2], xs[3*k2:4*k2]
-		for b := 0; b < pk.nblk; b++ {
-			w := pk.w[b*k2*32 : (b+1)*k2*32]
-			var a00, a01, a10, a11, a20, a21, a30, a31 archsimd.Int32x8
-			for kk := 0; kk < k2; kk++ {
-				wv := w[kk*32 : kk*32+32]
-				w0 := archsimd.LoadInt16x16(wv[:16])
-				w1 := archsimd.LoadInt16x16(wv[16:])
-				v := archsimd.BroadcastInt32x8(int32(x0[kk])).AsInt16x16()
-				a00 = a00.Add(v.DotProductPairs(w0))
-				a01 = a01.Add(v.DotProductPairs(w1))
-				v = archsimd.BroadcastInt32x8(int32(x1[kk])).AsInt16x16()
-				a10 = a10.Add(v.DotProductPairs(w0))
-				a11 = a11.Add(v.DotProductPairs(w1))
-				v = archsimd.BroadcastInt32x8(int32(x2[kk])).AsInt16x16()
-				a20 = a20.Add(v.DotProductPairs(w0))
-				a21 = a21.Add(v.DotProductPairs(w1))
-				v = archsimd.BroadcastInt32x8(int32(x3[kk])).AsInt16x16()
-				a30 = a30.Add(v.DotProductPairs(w0))
-				a31 = a31.Add(v.DotProductPairs(w1))
-			}
-			a00.Store(acc[0:8])
-			a01.Store(acc[8:16])
-			a10.Store(acc[16:24])
-			a11.Store(acc[24:32])
-			a20.Store(acc[32:40])
-			a21.Store(acc[40:48])
-			a30.Store(acc[48:56])
-			a31.Store(acc[56:64])
-			m0 := b * 16
-			mn := min(16, M-m0)
-			for i := 0; i < n; i++ {
-				out := dst[(p0+i)*M+m0 : (p0+i)*M+m0+mn]
-				a := acc[i*16 : i*16+mn]
-				for j := range out {
-					out[j] = Requantize(a[j]+c.Bias[m0+j], c.Mult[m0+j], c.YZP)
-				}
-			}
-		}
+// runSIMD runs c with its SIMD kernel and reports whether it had one.
+func (c *Conv) runSIMD(dst, src []uint8, H, W int, s *Scratch) bool {
+	if c.packed == nil || !haveAVX2 {
+		return false
+	}
+	switch c.Kind {
+	case Pointwise:
+		pointwiseSIMD(dst, src, H*W, c, s)
+		return true
+	}
+	return false
+}
+
+// Requantization on vectors. Requantize is
+//
+//	q = sat(rne(float32(float32(acc)·mult)) + zp)
+//
+// and each step has an exact vector twin: VCVTDQ2PS and VMULPS round to
+// nearest even like Go's float32 conversions; VROUNDPS/VRNDSCALEPS with
+// immediate 0 round half to even; and since the rounded value r is an
+// integer, clamping it to [−zp, 255−zp] (exact float32 bounds) and then
+// adding zp equals saturating r+zp. The truncating VCVTTPS2DQ is exact on
+// the integral, clamped value. TestRequantVectors holds this against
+// Requantize on ties and out-of-range values.
+
+// rq8 and rq16 hold one layer's requantization constants as vectors.
+type rq8 struct {
+	lo, hi archsimd.Float32x8 // −zp and 255−zp
+	zp     archsimd.Int32x8
+}
+
+type rq16 struct {
+	lo, hi archsimd.Float32x16
+	zp     archsimd.Int32x16
+}
+
+func newRQ8(zp int32) rq8 {
+	return rq8{
+		lo: archsimd.BroadcastFloat32x8(float32(-zp)),
+		hi: archsimd.BroadcastFloat32x8(float32(255 - zp)),
+		zp: archsimd.BroadcastInt32x8(zp),
 	}
 }
 
-// packPairs writes (x[2i]−zp, x[2i+1]−zp) as two int16 halves of one
-// uint32, low half first, so that a broadcast of it is the VPMADDWD operand.
-func packPairs(dst []uint32, x []uint8, zp int32) {
-	k := len(x)
-	for i := range dst {
-		lo := int32(x[2*i]) - zp
-		var hi int32
-		if 2*i+1 < k {
-			hi = int32(x[2*i+1]) - zp
-		}
-		dst[i] = uint32(uint16(int16(lo))) | uint32(uint16(int16(hi)))<<16
+func newRQ16(zp int32) rq16 {
+	return rq16{
+		lo: archsimd.BroadcastFloat32x16(float32(-zp)),
+		hi: archsimd.BroadcastFloat32x16(float32(255 - zp)),
+		zp: archsimd.BroadcastInt32x16(zp),
+	}
+}
+
+// requant8 requantizes 8 accumulators to int32 lanes in 0..255.
+func requant8(acc archsimd.Int32x8, mult archsimd.Float32x8, q *rq8) archsimd.Int32x8 {
+	f := acc.ConvertToFloat32().Mul(mult).Round().Max(q.lo).Min(q.hi)
+	return f.ConvertToInt32().Add(q.zp)
+}
+
+// requant16 requantizes 16 accumulators to bytes (AVX-512).
+func requant16(acc archsimd.Int32x16, mult archsimd.Float32x16, q *rq16) archsimd.Uint8x16 {
+	f := acc.ConvertToFloat32().Mul(mult).RoundScaled(0).Max(q.lo).Min(q.hi)
+	return f.ConvertToInt32().Add(q.zp).ToBits().TruncToUint8()
+}
+
+// storeBytes8 writes 8 int32 lanes in 0..255 as bytes to dst[:n], n ≤ 8,
+// without AVX-512's narrowing instructions.
+func storeBytes8(dst []uint8, a archsimd.Int32x8, n int) {
+	var t [8]int32
+	a.Store(t[:])
+	for i := range dst[:n] {
+		dst[i] = uint8(t[i])
 	}
 }
 

@@ -31,6 +31,15 @@ func (c *Conv) Prepare() {
 	c.packed = &packed{w: w, nblk: nblk}
 }
 
+// runSIMD runs c with its SIMD kernel and reports whether it had one.
+func (c *Conv) runSIMD(dst, src []uint8, H, W int, s *Scratch) bool {
+	if c.packed == nil || c.Kind != Pointwise {
+		return false
+	}
+	pointwiseFast(dst, src, H*W, c, s)
+	return true
+}
+
 // pointwiseFast computes PointwiseRef with wasm SIMD128: 4 pixels × 8
 // output channels per step, eight i32x4 accumulators; each weight vector
 // is loaded once and reused across the 4 pixels. wasm SIMD has no 16-bit

@@ -40,29 +40,45 @@ func randConv(r *rand.Rand, kind Kind, K, M, stride int) *Conv {
 	return c
 }
 
+// twinCases are the shapes TestConvTwins runs: MobileNetV2's own and odd
+// ones, so every remainder path runs (pixels not a multiple of the
+// kernels' pixel blocks, channels not a multiple of 8, 16 or 32, odd K,
+// stride 2, maps smaller than the kernel).
+var twinCases = []struct {
+	kind          Kind
+	H, W, K, M, s int
+}{
+	{Pointwise, 7, 7, 1280, 1000, 1},
+	{Pointwise, 5, 3, 17, 35, 1},
+	{Pointwise, 1, 1, 1280, 1000, 1},
+	{Pointwise, 14, 14, 64, 384, 1},
+	{Pointwise, 3, 3, 1, 1, 1},
+	{Pointwise, 4, 5, 24, 24, 1},
+	{Pointwise, 3, 3, 33, 45, 1},
+	{Pointwise, 2, 3, 144, 16, 1},
+	{Pointwise, 11, 13, 96, 48, 1},
+	{Pointwise, 1, 2, 31, 80, 1},
+	{Depthwise, 9, 11, 33, 33, 1},
+	{Depthwise, 9, 11, 144, 144, 2},
+	{Depthwise, 2, 2, 8, 8, 2},
+	{Depthwise, 1, 1, 16, 16, 1},
+	{Depthwise, 1, 3, 40, 40, 2},
+	{Depthwise, 8, 7, 96, 96, 2},
+	{Depthwise, 6, 5, 7, 7, 1},
+	{Full3x3, 17, 15, 3, 32, 2},
+	{Full3x3, 6, 6, 5, 7, 1},
+	{Full3x3, 16, 16, 3, 32, 2},
+	{Full3x3, 3, 2, 3, 32, 1},
+}
+
 // TestConvTwins holds Conv.Run (this build's optimised kernels) equal to
-// RunRef on random weights and activations, odd sizes included, so every
-// remainder path (pixels not a multiple of 4, channels not a multiple of
-// 16, odd K) runs.
-func TestConvTwins(t *testing.T) {
+// RunRef on random weights and activations.
+func TestConvTwins(t *testing.T) { checkTwins(t) }
+
+func checkTwins(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	cases := []struct {
-		kind          Kind
-		H, W, K, M, s int
-	}{
-		{Pointwise, 7, 7, 1280, 1000, 1},
-		{Pointwise, 5, 3, 17, 35, 1},
-		{Pointwise, 1, 1, 1280, 1000, 1},
-		{Pointwise, 14, 14, 64, 384, 1},
-		{Pointwise, 3, 3, 1, 1, 1},
-		{Depthwise, 9, 11, 33, 33, 1},
-		{Depthwise, 9, 11, 144, 144, 2},
-		{Depthwise, 2, 2, 8, 8, 2},
-		{Full3x3, 17, 15, 3, 32, 2},
-		{Full3x3, 6, 6, 5, 7, 1},
-	}
 	var s Scratch
-	for _, tc := range cases {
+	for _, tc := range twinCases {
 		t.Run(fmt.Sprintf("%v_%dx%dx%d_to_%d_s%d", tc.kind, tc.H, tc.W, tc.K, tc.M, tc.s), func(t *testing.T) {
 			c := randConv(r, tc.kind, tc.K, tc.M, tc.s)
 			if err := c.Validate(); err != nil {
@@ -75,12 +91,20 @@ func TestConvTwins(t *testing.T) {
 			}
 			oh, ow := c.OutSize(tc.H, tc.W)
 			want := make([]uint8, oh*ow*tc.M)
-			got := make([]uint8, len(want))
+			got := make([]uint8, len(want)+64)
+			for i := range got {
+				got[i] = 0xA5 // canary: the kernel must not write past dst
+			}
 			c.RunRef(want, src, tc.H, tc.W)
-			c.Run(got, src, tc.H, tc.W, &s)
+			c.Run(got[:len(want)], src, tc.H, tc.W, &s)
 			for i := range want {
 				if got[i] != want[i] {
-					t.Fatalf("value %d: optimised %d, reference %d", i, got[i], want[i])
+					t.Fatalf("value %d (pixel %d, channel %d): optimised %d, reference %d", i, i/tc.M, i%tc.M, got[i], want[i])
+				}
+			}
+			for i := len(want); i < len(got); i++ {
+				if got[i] != 0xA5 {
+					t.Fatalf("wrote past dst at %d", i-len(want))
 				}
 			}
 		})

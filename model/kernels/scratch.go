@@ -6,7 +6,15 @@ package kernels
 type Scratch struct {
 	pairs []uint32
 	i16   []int16
+	i32   []int32
 	acc   []int32
+}
+
+func (s *Scratch) int32Buf(n int) []int32 {
+	if cap(s.i32) < n {
+		s.i32 = make([]int32, n)
+	}
+	return s.i32[:n]
 }
 
 func (s *Scratch) int16Buf(n int) []int16 {
@@ -34,8 +42,7 @@ func (s *Scratch) accBuf(n int) []int32 {
 // build has, bit-identical to RunRef. Call Prepare once after the weights
 // are set.
 func (c *Conv) Run(dst, src []uint8, H, W int, s *Scratch) {
-	if c.packed != nil && c.Kind == Pointwise {
-		pointwiseFast(dst, src, H*W, c, s)
+	if c.runSIMD(dst, src, H, W, s) {
 		return
 	}
 	switch c.Kind {
