@@ -35,8 +35,10 @@ func SIMD() string {
 type packed struct {
 	w    []int16   // pointwise and stem: packPairs
 	k2   int       // pointwise and stem: input pairs per output channel
-	bias []int32   // M rounded up to 16
-	mult []float32 // likewise
+	dw   []int32   // depthwise: packDepthwise
+	c16  int       // depthwise: channels rounded up to 16
+	bias []int32   // M rounded up to 16 (depthwise: zero point folded in)
+	mult []float32 // likewise (unused by depthwise)
 }
 
 // Prepare builds the optimised kernels' weight layout. Call it once after
@@ -50,6 +52,9 @@ func (c *Conv) Prepare() {
 	switch c.Kind {
 	case Pointwise:
 		pk = packPairs(c.M, c.K, func(m, k int) int8 { return c.W[m*c.K+k] })
+	case Depthwise:
+		c.packed = packDepthwise(c)
+		return
 	default:
 		return
 	}
@@ -69,6 +74,9 @@ func (c *Conv) runSIMD(dst, src []uint8, H, W int, s *Scratch) bool {
 	switch c.Kind {
 	case Pointwise:
 		pointwiseSIMD(dst, src, H*W, c, s)
+		return true
+	case Depthwise:
+		depthwiseSIMD(dst, src, H, W, c, s)
 		return true
 	}
 	return false

@@ -8,6 +8,14 @@ type Scratch struct {
 	i16   []int16
 	i32   []int32
 	acc   []int32
+	u8    []uint8
+}
+
+func (s *Scratch) byteBuf(n int) []uint8 {
+	if cap(s.u8) < n {
+		s.u8 = make([]uint8, n)
+	}
+	return s.u8[:n]
 }
 
 func (s *Scratch) int32Buf(n int) []int32 {
