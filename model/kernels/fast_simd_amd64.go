@@ -55,6 +55,11 @@ func (c *Conv) Prepare() {
 	case Depthwise:
 		c.packed = packDepthwise(c)
 		return
+	case Full3x3:
+		if c.K > 21 { // full3x3SIMD gathers a patch row of 3K ≤ 63 values
+			return
+		}
+		pk = packStem(c)
 	default:
 		return
 	}
@@ -77,6 +82,9 @@ func (c *Conv) runSIMD(dst, src []uint8, H, W int, s *Scratch) bool {
 		return true
 	case Depthwise:
 		depthwiseSIMD(dst, src, H, W, c, s)
+		return true
+	case Full3x3:
+		full3x3SIMD(dst, src, H, W, c, s)
 		return true
 	}
 	return false

@@ -69,6 +69,8 @@ var twinCases = []struct {
 	{Full3x3, 6, 6, 5, 7, 1},
 	{Full3x3, 16, 16, 3, 32, 2},
 	{Full3x3, 3, 2, 3, 32, 1},
+	{Full3x3, 5, 4, 22, 9, 1},
+	{Full3x3, 4, 4, 1, 17, 2},
 }
 
 // TestConvTwins holds Conv.Run (this build's optimised kernels) equal to
