@@ -150,9 +150,3 @@ func storeBytes8(dst []uint8, a archsimd.Int32x8, n int) {
 		dst[i] = uint8(t[i])
 	}
 }
-
-func addFast(dst, a, b []uint8, p AddParams) { AddRef(dst, a, b, p) }
-
-func quantizeFast(dst []uint8, src []float32, C, H, W int, scale float32, zp int32) {
-	QuantizeRef(dst, src, C, H, W, scale, zp)
-}

@@ -112,3 +112,56 @@ func checkTwins(t *testing.T) {
 		})
 	}
 }
+
+// TestEltwiseTwins holds Add and Quantize equal to AddRef and QuantizeRef
+// on random data, lengths not a multiple of the vector width, and
+// parameters that include the network's own.
+func TestEltwiseTwins(t *testing.T) { checkEltwise(t) }
+
+func checkEltwise(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, n := range []int{1, 15, 16, 17, 100, 56 * 56 * 24} {
+		a, b := make([]uint8, n), make([]uint8, n)
+		for i := range a {
+			a[i], b[i] = uint8(r.IntN(256)), uint8(r.IntN(256))
+		}
+		for trial := 0; trial < 20; trial++ {
+			p := NewAddParams(float32(r.Float64()*0.1+1e-3), int32(r.IntN(256)),
+				float32(r.Float64()*0.1+1e-3), int32(r.IntN(256)),
+				float32(r.Float64()*0.1+1e-3), int32(r.IntN(256)))
+			if trial == 0 {
+				p = NewAddParams(0.03, 120, 0.05, 130, 0.06, 125)
+			}
+			want, got := make([]uint8, n), make([]uint8, n)
+			AddRef(want, a, b, p)
+			Add(got, a, b, p)
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("Add n=%d %+v: value %d (a %d, b %d): %d, reference %d", n, p, i, a[i], b[i], got[i], want[i])
+				}
+			}
+		}
+	}
+	for _, sz := range [][3]int{{3, 224, 224}, {3, 5, 7}, {1, 1, 17}, {2, 4, 4}} {
+		C, H, W := sz[0], sz[1], sz[2]
+		src := make([]float32, C*H*W)
+		for i := range src {
+			switch i % 4 {
+			case 0: // exact ties after division by the scale below
+				src[i] = (float32(r.IntN(600)-300) + 0.5) * 0.018658448
+			default:
+				src[i] = float32(r.NormFloat64() * 3)
+			}
+		}
+		for _, zp := range []int32{0, 114, 255} {
+			want, got := make([]uint8, len(src)), make([]uint8, len(src))
+			QuantizeRef(want, src, C, H, W, 0.018658448, zp)
+			Quantize(got, src, C, H, W, 0.018658448, zp)
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("Quantize %v zp %d: value %d: %d, reference %d", sz, zp, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

@@ -19,8 +19,10 @@ func TestConvTwinsAVX2(t *testing.T) {
 	defer func(a2, a512 bool) { haveAVX2, haveAVX512 = a2, a512 }(haveAVX2, haveAVX512)
 	haveAVX512 = false
 	t.Run("avx2", checkTwins)
+	t.Run("avx2_eltwise", checkEltwise)
 	haveAVX2 = false
 	t.Run("plain", checkTwins)
+	t.Run("plain_eltwise", checkEltwise)
 }
 
 // TestRequantVectors holds requant8 and requant16 equal to Requantize on

@@ -51,7 +51,11 @@ func checkInput(input []float32) error {
 // run quantizes input and executes the first nops ops.
 func (e *Engine) run(input []float32, nops int) {
 	n := e.net
-	kernels.QuantizeRef(e.act[0], input, 3, InputSize, InputSize, n.InScale, n.InZP)
+	if e.ref {
+		kernels.QuantizeRef(e.act[0], input, 3, InputSize, InputSize, n.InScale, n.InZP)
+	} else {
+		kernels.Quantize(e.act[0], input, 3, InputSize, InputSize, n.InScale, n.InZP)
+	}
 	for _, op := range n.Ops[:nops] {
 		e.exec(op)
 	}
@@ -68,10 +72,16 @@ func (e *Engine) exec(op Op) {
 		} else {
 			op.Conv.Run(out, in, t.H, t.W, &e.scratch)
 		}
-	case OpAdd:
-		kernels.AddRef(out, in, e.act[op.In2], op.Add)
-	case OpAddConst:
-		kernels.AddRef(out, in, op.Const, op.Add)
+	case OpAdd, OpAddConst:
+		b := op.Const
+		if op.Kind == OpAdd {
+			b = e.act[op.In2]
+		}
+		if e.ref {
+			kernels.AddRef(out, in, b, op.Add)
+		} else {
+			kernels.Add(out, in, b, op.Add)
+		}
 	case OpPool:
 		t, o := n.Tensors[op.In], n.Tensors[op.Out]
 		kernels.GlobalAvgPoolRef(out, in, t.H*t.W, t.C, t.Scale, t.ZP, o.Scale, o.ZP)
