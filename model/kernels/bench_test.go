@@ -3,7 +3,9 @@ package kernels
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
+	"time"
 )
 
 // benchShapes are representative MobileNetV2 layers at 224×224 input (the
@@ -58,10 +60,12 @@ func BenchmarkConv(b *testing.B) {
 		name := fmt.Sprintf("%v/%dx%dx%d_to_%d_s%d", sh.kind, sh.H, sh.W, sh.K, sh.M, sh.s)
 		for _, impl := range []string{"fast", "ref"} {
 			b.Run(name+"/"+impl, func(b *testing.B) {
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
 				var s Scratch
 				c.Run(dst, src, sh.H, sh.W, &s) // grow the scratch buffers
 				b.ReportAllocs()
-				b.ResetTimer()
+				cpu0 := threadCPU()
 				for b.Loop() {
 					if impl == "fast" {
 						c.Run(dst, src, sh.H, sh.W, &s)
@@ -69,10 +73,21 @@ func BenchmarkConv(b *testing.B) {
 						c.RunRef(dst, src, sh.H, sh.W)
 					}
 				}
+				reportCPU(b, cpu0)
 				b.ReportMetric(macs*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "MAC/ns")
 			})
 		}
 	}
+}
+
+// reportCPU adds the thread CPU time per op since cpu0 ("cpu-ns/op"),
+// where the platform has it: on the shared benchmark machine it varies
+// much less than ns/op.
+func reportCPU(b *testing.B, cpu0 time.Duration) {
+	if cpu0 == 0 {
+		return
+	}
+	b.ReportMetric(float64((threadCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 }
 
 // BenchmarkAdd times QLinearAdd on the largest residual (56×56×24) and
@@ -86,6 +101,10 @@ func BenchmarkAdd(b *testing.B) {
 	p := NewAddParams(0.03, 120, 0.05, 130, 0.06, 125)
 	for _, impl := range []string{"fast", "ref"} {
 		b.Run(impl, func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			cpu0 := threadCPU()
+			defer reportCPU(b, cpu0)
 			for b.Loop() {
 				if impl == "fast" {
 					Add(dst, a, c, p)
@@ -106,6 +125,10 @@ func BenchmarkQuantize(b *testing.B) {
 	dst := make([]uint8, len(src))
 	for _, impl := range []string{"fast", "ref"} {
 		b.Run(impl, func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			cpu0 := threadCPU()
+			defer reportCPU(b, cpu0)
 			for b.Loop() {
 				if impl == "fast" {
 					Quantize(dst, src, C, H, W, 0.018658448, 114)

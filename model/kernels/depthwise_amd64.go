@@ -42,42 +42,135 @@ func packDepthwise(c *Conv) *packed {
 func depthwiseSIMD(dst, src []uint8, H, W int, c *Conv, s *Scratch) {
 	C, st := c.M, c.Stride
 	OH, OW := c.OutSize(H, W)
-	zpRow := s.byteBuf(C)
+	zpRow := s.byteBuf(W * C)
 	for i := range zpRow {
 		zpRow[i] = uint8(c.XZP)
 	}
-	var taps [9][]uint8
 	q16, q8 := newRQ16(c.YZP), newRQ8(c.YZP)
+	var rows [3][]uint8
+	var taps [9][]uint8
 	for oy := 0; oy < OH; oy++ {
+		for ky := range rows {
+			iy := oy*st - 1 + ky
+			if iy < 0 || iy >= H {
+				rows[ky] = zpRow
+			} else {
+				rows[ky] = src[iy*W*C : (iy+1)*W*C]
+			}
+		}
+		out := dst[oy*OW*C : (oy+1)*OW*C]
+		if haveAVX512 {
+			dwRow512(out, &rows, W, C, st, c.XZP, c.packed, c.Mult, &q16)
+			continue
+		}
 		for ox := 0; ox < OW; ox++ {
 			for ky := 0; ky < 3; ky++ {
-				iy := oy*st - 1 + ky
 				for kx := 0; kx < 3; kx++ {
 					ix := ox*st - 1 + kx
-					if iy < 0 || iy >= H || ix < 0 || ix >= W {
-						taps[ky*3+kx] = zpRow
+					if ix < 0 || ix >= W {
+						taps[ky*3+kx] = zpRow[:C]
 					} else {
-						taps[ky*3+kx] = src[(iy*W+ix)*C : (iy*W+ix+1)*C]
+						taps[ky*3+kx] = rows[ky][ix*C : (ix+1)*C]
 					}
 				}
 			}
-			out := dst[(oy*OW+ox)*C : (oy*OW+ox+1)*C]
-			if haveAVX512 {
-				dwPixel512(out, &taps, c.packed, c.Mult, &q16)
-			} else {
-				dwPixel256(out, &taps, c.packed, c.Mult, &q8)
-			}
+			dwPixel256(out[ox*C:(ox+1)*C], &taps, c.packed, c.Mult, &q8)
 		}
 	}
 }
 
-// dwPixel512 computes one output pixel's C channels from its 9 tap rows
-// (each C bytes), 16 channels at a time.
-func dwPixel512(out []uint8, taps *[9][]uint8, pk *packed, mult []float32, q *rq16) {
+// ld16 loads 16 bytes of r at o, zero-extended to int32 lanes.
+func ld16(r []uint8, o int) archsimd.Int32x16 {
+	return archsimd.LoadUint8x16(r[o : o+16]).ExtendToUint32().BitsToInt32()
+}
+
+// dwRow512 computes one output row (OW pixels × C channels) from its three
+// input rows (W×C bytes each; a row of zero points outside the image).
+// Channel groups of 16 are the outer loop, so the group's 9 weight
+// vectors, bias and multiplier stay in registers along the row; interior
+// pixels need no border test per tap, and the first and last pixel use
+// the zero point in registers for their taps outside the image.
+func dwRow512(out []uint8, rows *[3][]uint8, W, C, st int, xzp int32, pk *packed, mult []float32, q *rq16) {
+	OW := len(out) / C
+	c16 := pk.c16
+	w := pk.dw[:9*c16]
+	r0, r1, r2 := rows[0], rows[1], rows[2]
+	r1, r2 = r1[:len(r0)], r2[:len(r0)]
+	zx := archsimd.BroadcastInt32x16(xzp)
+	c := 0
+	for ; c+16 <= C; c += 16 {
+		w0 := archsimd.LoadInt32x16(w[0*c16+c : 0*c16+c+16])
+		w1 := archsimd.LoadInt32x16(w[1*c16+c : 1*c16+c+16])
+		w2 := archsimd.LoadInt32x16(w[2*c16+c : 2*c16+c+16])
+		w3 := archsimd.LoadInt32x16(w[3*c16+c : 3*c16+c+16])
+		w4 := archsimd.LoadInt32x16(w[4*c16+c : 4*c16+c+16])
+		w5 := archsimd.LoadInt32x16(w[5*c16+c : 5*c16+c+16])
+		w6 := archsimd.LoadInt32x16(w[6*c16+c : 6*c16+c+16])
+		w7 := archsimd.LoadInt32x16(w[7*c16+c : 7*c16+c+16])
+		w8 := archsimd.LoadInt32x16(w[8*c16+c : 8*c16+c+16])
+		b := archsimd.LoadInt32x16(pk.bias[c : c+16])
+		m := archsimd.LoadFloat32x16(mult[c : c+16])
+		for ox := 0; ox < OW; ox++ {
+			ix0 := ox*st - 1
+			var acc archsimd.Int32x16
+			if ix0 >= 0 && ix0+2 < W {
+				o := ix0*C + c
+				acc = b.Add(ld16(r0, o).Mul(w0)).Add(ld16(r0, o+C).Mul(w1)).Add(ld16(r0, o+2*C).Mul(w2))
+				acc = acc.Add(ld16(r1, o).Mul(w3)).Add(ld16(r1, o+C).Mul(w4)).Add(ld16(r1, o+2*C).Mul(w5))
+				acc = acc.Add(ld16(r2, o).Mul(w6)).Add(ld16(r2, o+C).Mul(w7)).Add(ld16(r2, o+2*C).Mul(w8))
+			} else {
+				// A border pixel: taps outside the row read the zero point.
+				x0, x1, x2 := zx, zx, zx
+				x3, x4, x5 := zx, zx, zx
+				x6, x7, x8 := zx, zx, zx
+				if ix0 >= 0 {
+					o := ix0*C + c
+					x0, x3, x6 = ld16(r0, o), ld16(r1, o), ld16(r2, o)
+				}
+				if ix0+1 < W {
+					o := (ix0+1)*C + c
+					x1, x4, x7 = ld16(r0, o), ld16(r1, o), ld16(r2, o)
+				}
+				if ix0+2 < W {
+					o := (ix0+2)*C + c
+					x2, x5, x8 = ld16(r0, o), ld16(r1, o), ld16(r2, o)
+				}
+				acc = b.Add(x0.Mul(w0)).Add(x1.Mul(w1)).Add(x2.Mul(w2))
+				acc = acc.Add(x3.Mul(w3)).Add(x4.Mul(w4)).Add(x5.Mul(w5))
+				acc = acc.Add(x6.Mul(w6)).Add(x7.Mul(w7)).Add(x8.Mul(w8))
+			}
+			requant16(acc, m, q).Store(out[ox*C+c : ox*C+c+16])
+		}
+	}
+	if c < C { // a last group of fewer than 16 channels (not in MobileNetV2)
+		var taps [9][]uint8
+		zpRow := make([]uint8, C-c) // test shapes only; allocation is fine here
+		for i := range zpRow {
+			zpRow[i] = uint8(xzp)
+		}
+		for ox := 0; ox < OW; ox++ {
+			for ky, r := range rows {
+				for kx := 0; kx < 3; kx++ {
+					ix := ox*st - 1 + kx
+					if ix < 0 || ix >= W {
+						taps[ky*3+kx] = zpRow
+					} else {
+						taps[ky*3+kx] = r[ix*C+c : (ix+1)*C]
+					}
+				}
+			}
+			dwPixel512(out[ox*C+c:(ox+1)*C], &taps, c, pk, mult, q)
+		}
+	}
+}
+
+// dwPixel512 computes channels c0… of one output pixel from its 9 taps,
+// each holding the channels from c0 on, 16 channels at a time.
+func dwPixel512(out []uint8, taps *[9][]uint8, c0 int, pk *packed, mult []float32, q *rq16) {
 	C, c16 := len(out), pk.c16
 	w := pk.dw[:9*c16]
 	for c := 0; c < C; c += 16 {
-		acc := archsimd.LoadInt32x16(pk.bias[c : c+16])
+		acc := archsimd.LoadInt32x16(pk.bias[c0+c : c0+c+16])
 		for t := 0; t < 9; t++ {
 			var x archsimd.Uint8x16
 			if c+16 <= C {
@@ -85,13 +178,13 @@ func dwPixel512(out []uint8, taps *[9][]uint8, pk *packed, mult []float32, q *rq
 			} else {
 				x, _ = archsimd.LoadUint8x16Part(taps[t][c:C])
 			}
-			acc = acc.Add(x.ExtendToUint32().BitsToInt32().Mul(archsimd.LoadInt32x16(w[t*c16+c : t*c16+c+16])))
+			acc = acc.Add(x.ExtendToUint32().BitsToInt32().Mul(archsimd.LoadInt32x16(w[t*c16+c0+c : t*c16+c0+c+16])))
 		}
 		var m archsimd.Float32x16
 		if c+16 <= C {
-			m = archsimd.LoadFloat32x16(mult[c : c+16])
+			m = archsimd.LoadFloat32x16(mult[c0+c : c0+c+16])
 		} else {
-			m, _ = archsimd.LoadFloat32x16Part(mult[c:C])
+			m, _ = archsimd.LoadFloat32x16Part(mult[c0+c : c0+C])
 		}
 		store16(out[c:], requant16(acc, m, q), min(16, C-c))
 	}
