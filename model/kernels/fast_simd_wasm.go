@@ -2,110 +2,123 @@
 
 package kernels
 
-import "simd/archsimd"
+import (
+	"encoding/binary"
+	"simd/archsimd"
+)
 
-// packed is the pointwise weights in the layout of the wasm kernel: blocks
-// of 8 output channels; within a block, for each input channel k, the 8
-// channels' W[m][k] as int16, so one 128-bit load feeds i32x4.extmul
-// against a broadcast input value.
-type packed struct {
-	w    []int16
-	nblk int // ⌈M/8⌉
-}
+// The wasm kernels use SIMD128 through simd/archsimd. Its wasm API differs
+// from amd64's: there is no 16-bit pair dot product (i32x4.dot_i16x8_s is
+// not exposed) and no narrowing conversion, so multiplies widen with
+// extmul (MulWidenLo/Hi, exact: |x−zp| ≤ 255 and |w| ≤ 128) and results
+// are narrowed to bytes with a byte shuffle (narrow16).
 
-// SIMD reports which optimised pointwise kernel this build uses.
+// SIMD reports which optimised kernels this build uses.
 func SIMD() string { return "wasm SIMD128 (simd/archsimd)" }
 
-// Prepare builds the optimised kernels' weight layout.
+// packed holds a Conv's weights in the layout of its SIMD kernel, with the
+// per-channel bias and multiplier zero padded to whole vectors.
+type packed struct {
+	w    []int16   // pointwise and stem: blocks of 8 output channels, see packBlocks8
+	k    int       // pointwise and stem: inputs per output channel
+	dw   []int16   // depthwise: 9 rows (taps) of C rounded up to 16
+	c16  int       // depthwise: channels rounded up to 16
+	bias []int32   // M rounded up to 16 (depthwise: zero point folded in)
+	mult []float32 // likewise
+}
+
+// Prepare builds the optimised kernels' weight layout. Call it once after
+// the weights are set; without it Run uses the plain-Go kernels.
 func (c *Conv) Prepare() {
-	if c.Kind != Pointwise {
-		return
+	var pk *packed
+	switch c.Kind {
+	case Pointwise:
+		pk = packBlocks8(c.M, c.K, func(m, k int) int8 { return c.W[m*c.K+k] })
+	case Depthwise:
+		pk = packDepthwise(c)
+	case Full3x3:
+		pk = packBlocks8(c.M, 9*c.K, func(m, k int) int8 { return c.W[m*9*c.K+k] })
 	}
-	nblk := (c.M + 7) / 8
-	w := make([]int16, nblk*c.K*8)
-	for m := 0; m < c.M; m++ {
-		for k := 0; k < c.K; k++ {
-			w[((m/8)*c.K+k)*8+m%8] = int16(c.W[m*c.K+k])
-		}
+	mp := (c.M + 15) &^ 15
+	if pk.bias == nil {
+		pk.bias = make([]int32, mp)
+		copy(pk.bias, c.Bias)
 	}
-	c.packed = &packed{w: w, nblk: nblk}
+	pk.mult = make([]float32, mp)
+	copy(pk.mult, c.Mult)
+	c.packed = pk
 }
 
 // runSIMD runs c with its SIMD kernel and reports whether it had one.
 func (c *Conv) runSIMD(dst, src []uint8, H, W int, s *Scratch) bool {
-	if c.packed == nil || c.Kind != Pointwise {
+	if c.packed == nil {
 		return false
 	}
-	pointwiseFast(dst, src, H*W, c, s)
+	switch c.Kind {
+	case Pointwise:
+		pointwiseSIMD(dst, src, H*W, c, s)
+	case Depthwise:
+		depthwiseSIMD(dst, src, H, W, c, s)
+	case Full3x3:
+		full3x3SIMD(dst, src, H, W, c, s)
+	default:
+		return false
+	}
 	return true
 }
 
-// pointwiseFast computes PointwiseRef with wasm SIMD128: 4 pixels × 8
-// output channels per step, eight i32x4 accumulators; each weight vector
-// is loaded once and reused across the 4 pixels. wasm SIMD has no 16-bit
-// pair dot product in archsimd, so products are widened with extmul
-// low/high (exact: |x−zp| ≤ 255, |w| ≤ 128).
-func pointwiseFast(dst, src []uint8, P int, c *Conv, s *Scratch) {
-	pk := c.packed
-	K, M := c.K, c.M
-	xs := s.int16Buf(4 * K)
-	acc := s.accBuf(4 * 8)
-	zp := c.XZP
-	for p0 := 0; p0 < P; p0 += 4 {
-		n := min(4, P-p0)
-		for i := 0; i < 4; i++ {
-			row := xs[i*K : (i+1)*K]
-			if i >= n {
-				clear(row)
-				continue
-			}
-			x := src[(p0+i)*K : (p0+i+1)*K]
-			for k, v := range x {
-				row[k] = int16(int32(v) - zp)
-			}
-		}
-		x0, x1, x2, x3 := xs[:K], xs[K:2*K], xs[2*K:3*K], xs[3*K:4*K]
-		for b := 0; b < pk.nblk; b++ {
-			w := pk.w[b*K*8 : (b+1)*K*8]
-			var a0l, a0h, a1l, a1h, a2l, a2h, a3l, a3h archsimd.Int32x4
-			for k := 0; k < K; k++ {
-				wv := archsimd.LoadInt16x8(w[k*8 : k*8+8])
-				v := archsimd.BroadcastInt16x8(x0[k])
-				a0l = a0l.Add(v.MulWidenLo(wv))
-				a0h = a0h.Add(v.MulWidenHi(wv))
-				v = archsimd.BroadcastInt16x8(x1[k])
-				a1l = a1l.Add(v.MulWidenLo(wv))
-				a1h = a1h.Add(v.MulWidenHi(wv))
-				v = archsimd.BroadcastInt16x8(x2[k])
-				a2l = a2l.Add(v.MulWidenLo(wv))
-				a2h = a2h.Add(v.MulWidenHi(wv))
-				v = archsimd.BroadcastInt16x8(x3[k])
-				a3l = a3l.Add(v.MulWidenLo(wv))
-				a3h = a3h.Add(v.MulWidenHi(wv))
-			}
-			a0l.Store(acc[0:4])
-			a0h.Store(acc[4:8])
-			a1l.Store(acc[8:12])
-			a1h.Store(acc[12:16])
-			a2l.Store(acc[16:20])
-			a2h.Store(acc[20:24])
-			a3l.Store(acc[24:28])
-			a3h.Store(acc[28:32])
-			m0 := b * 8
-			mn := min(8, M-m0)
-			for i := 0; i < n; i++ {
-				out := dst[(p0+i)*M+m0 : (p0+i)*M+m0+mn]
-				a := acc[i*8 : i*8+mn]
-				for j := range out {
-					out[j] = Requantize(a[j]+c.Bias[m0+j], c.Mult[m0+j], c.YZP)
-				}
-			}
-		}
+// rq4 holds one layer's requantization constants as vectors.
+type rq4 struct {
+	lo, hi archsimd.Float32x4 // −zp and 255−zp
+	zp     archsimd.Int32x4
+}
+
+func newRQ4(zp int32) rq4 {
+	return rq4{
+		lo: archsimd.BroadcastFloat32x4(float32(-zp)),
+		hi: archsimd.BroadcastFloat32x4(float32(255 - zp)),
+		zp: archsimd.BroadcastInt32x4(zp),
 	}
 }
 
-func addFast(dst, a, b []uint8, p AddParams) { AddRef(dst, a, b, p) }
+// requant4 is Requantize on 4 lanes, to int32 lanes in 0..255. As on
+// amd64, each step is the exact vector twin of the scalar one:
+// f32x4.convert_i32x4_s and f32x4.mul round to nearest even, f32x4.nearest
+// rounds half to even, and clamping the integral value to [−zp, 255−zp]
+// before adding zp equals saturating after it; i32x4.trunc_sat is exact on
+// it.
+func requant4(acc archsimd.Int32x4, mult archsimd.Float32x4, q *rq4) archsimd.Int32x4 {
+	f := acc.ConvertToFloat32().Mul(mult).Round().Max(q.lo).Min(q.hi)
+	return f.ConvertToInt32().Add(q.zp)
+}
 
-func quantizeFast(dst []uint8, src []float32, C, H, W int, scale float32, zp int32) {
-	QuantizeRef(dst, src, C, H, W, scale, zp)
+// narrowIdx gathers byte 0 of each int32 lane of four vectors combined by
+// narrow16 (vector v in byte v of each lane) into v's 4 consecutive bytes.
+var narrowIdx = archsimd.LoadInt8x16Array(&[16]int8{0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15})
+
+// narrow16 packs four vectors of int32 lanes in 0..255 into 16 bytes, a's
+// four lanes first: the lanes are merged with shifts (lane i of the result
+// holds a[i], b[i], c[i], d[i] in its 4 bytes) and one i8x16.swizzle puts
+// the bytes in order.
+func narrow16(a, b, c, d archsimd.Int32x4) archsimd.Uint8x16 {
+	v := a.Or(b.ShiftAllLeft(8)).Or(c.ShiftAllLeft(16)).Or(d.ShiftAllLeft(24))
+	return v.ToBits().ReshapeToUint8s().BitsToInt8().LookupOrZero(narrowIdx).ToBits()
+}
+
+// store8x2 writes the low 8 bytes of v to d0 and the high 8 to d1.
+func store8x2(d0, d1 []uint8, v archsimd.Uint8x16) {
+	u := v.ReshapeToUint64s()
+	binary.LittleEndian.PutUint64(d0, u.GetElem(0))
+	binary.LittleEndian.PutUint64(d1, u.GetElem(1))
+}
+
+// storeN writes the first n ≤ 16 bytes of v to dst.
+func storeN(dst []uint8, v archsimd.Uint8x16, n int) {
+	if n == 16 {
+		v.Store(dst[:16])
+		return
+	}
+	var t [16]uint8
+	v.Store(t[:])
+	copy(dst[:n], t[:n])
 }
