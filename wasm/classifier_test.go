@@ -1,0 +1,259 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"posterity/model/backbone"
+	"posterity/model/head"
+	"posterity/model/imageprep"
+	"posterity/model/mobilenet"
+)
+
+// repoFile returns a path relative to the repository root (this package is
+// one folder down).
+func repoFile(parts ...string) string {
+	return filepath.Join(append([]string{".."}, parts...)...)
+}
+
+// testBackbone returns the backbone weight file: static/web/backbone.pstb
+// when "make model" made it, else one built from ../shared's ONNX file.
+func testBackbone(t *testing.T) []byte {
+	t.Helper()
+	if b, err := os.ReadFile(repoFile("static", "web", "backbone.pstb")); err == nil {
+		return b
+	}
+	shared := repoFile("..", "shared", "models")
+	if _, err := os.Stat(filepath.Join(shared, backbone.FileName)); err != nil {
+		t.Fatalf("no backbone: run \"make model\", or put shared/ beside the repository (%v)", err)
+	}
+	out := filepath.Join(t.TempDir(), "backbone.pstb")
+	if err := backbone.Build(context.Background(), []string{shared}, nil, out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// testHead returns a small head with fixed weights, trained (so it says) on
+// the backbone with the given source checksum.
+func testHead(t *testing.T, backboneSHA string, metrics map[string]float64) []byte {
+	t.Helper()
+	h := head.New(mobilenet.FeatureDim, 16, 3, head.MultiLabel)
+	for i := range h.W1 {
+		h.W1[i] = float32((i*37)%101-50) / 500
+	}
+	for i := range h.W2 {
+		h.W2[i] = float32((i*13)%29-14) / 10
+	}
+	h.Labels = []string{"Comedy", "Drama", "Horror"}
+	h.Thresholds = []float32{0.5, 0.4, 0.6}
+	h.BackboneSHA256 = backboneSHA
+	h.Preprocess = "squash"
+	for k, v := range metrics {
+		h.Metrics[k] = v
+	}
+	b, err := h.Marshal(head.SaveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// posters returns a few posters from ../shared.
+func posters(t *testing.T, n int) []string {
+	t.Helper()
+	names, _ := filepath.Glob(repoFile("..", "shared", "data", "posters", "images", "*.jpg"))
+	if len(names) < n {
+		t.Fatalf("want ../shared/data/posters/images beside the repository, found %d posters", len(names))
+	}
+	sort.Strings(names)
+	out := make([]string, n)
+	for i := range out {
+		out[i] = names[i*len(names)/n]
+	}
+	return out
+}
+
+// reference is the classify command's computation, step by step.
+func reference(t *testing.T, net *mobilenet.Net, h *head.Head, file []byte, flip bool) []float32 {
+	t.Helper()
+	img, _, err := imageprep.Decode(bytes.NewReader(file), imageprep.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rgb := make([]uint8, 3*imageprep.Size*imageprep.Size)
+	if err := imageprep.Resize(img, imageprep.Squash, rgb); err != nil {
+		t.Fatal(err)
+	}
+	in := make([]float32, mobilenet.InputLen)
+	imageprep.Normalize(rgb, in)
+	f := make([]float32, mobilenet.FeatureDim)
+	if _, err := net.NewReferenceEngine().Features(in, f); err != nil {
+		t.Fatal(err)
+	}
+	if flip {
+		imageprep.FlipHorizontal(rgb)
+		imageprep.Normalize(rgb, in)
+		g := make([]float32, mobilenet.FeatureDim)
+		if _, err := net.NewReferenceEngine().Features(in, g); err != nil {
+			t.Fatal(err)
+		}
+		for j := range f {
+			f[j] = float32(float32(f[j]+g[j]) * 0.5)
+		}
+	}
+	return h.Probs(f, nil, nil)
+}
+
+func TestClassifyMatchesTheCLI(t *testing.T) {
+	bb := testBackbone(t)
+	net, err := mobilenet.Decode(bb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := posters(t, 3)
+	for _, flip := range []bool{false, true} {
+		metrics := map[string]float64{}
+		if flip {
+			metrics["flip_average"] = 1
+		}
+		hb := testHead(t, net.SourceSHA256, metrics)
+		h, err := head.Parse(hb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := newClassifier(bb, hb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range files {
+			file, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := reference(t, net, h, file, flip)
+			got, w, hh, err := c.classifyEncoded(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w <= 0 || hh <= 0 {
+				t.Errorf("%s: size %d×%d", p, w, hh)
+			}
+			for j := range want {
+				if got[j] != want[j] {
+					t.Errorf("flip=%v %s: %s = %v, want %v (bit for bit)", flip, filepath.Base(p), h.Labels[j], got[j], want[j])
+				}
+			}
+			// The RGBA entry point (browser-decoded pixels) runs the same rule.
+			img, _, _ := imageprep.Decode(bytes.NewReader(file), imageprep.DefaultLimits())
+			pix, err := c.pixels(img.W, img.H)
+			if err != nil {
+				t.Fatal(err)
+			}
+			copy(pix, img.Pix)
+			got2, err := c.classify(img.W, img.H, pix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for j := range want {
+				if got2[j] != want[j] {
+					t.Errorf("flip=%v %s via RGBA: %s = %v, want %v", flip, filepath.Base(p), h.Labels[j], got2[j], want[j])
+				}
+			}
+		}
+	}
+}
+
+func TestClassifierErrors(t *testing.T) {
+	bb := testBackbone(t)
+	net, err := mobilenet.Decode(bb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := newClassifier(bb, testHead(t, net.SourceSHA256, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jpeg, err := os.ReadFile(posters(t, 1)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		file []byte
+		want error
+	}{
+		{"text renamed .jpg", []byte("This is a text file.\n"), imageprep.ErrUnsupportedFormat},
+		{"BMP", append([]byte("BM"), make([]byte, 64)...), imageprep.ErrUnsupportedFormat},
+		{"empty", nil, imageprep.ErrCorrupt},
+		{"truncated JPEG", jpeg[:len(jpeg)/3], imageprep.ErrCorrupt},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, _, err := c.classifyEncoded(tc.file)
+			if !errors.Is(err, tc.want) {
+				t.Errorf("error %v, want %v", err, tc.want)
+			}
+			if msg := userMessage(err); msg == "" || bytes.Contains([]byte(msg), []byte("imageprep: ")) {
+				t.Errorf("message for people %q", msg)
+			}
+		})
+	}
+	if _, err := c.pixels(10000, 6000); !errors.Is(err, imageprep.ErrTooLarge) {
+		t.Errorf("60 Mpixel: %v, want ErrTooLarge", err)
+	}
+	if _, err := c.pixels(0, 10); err == nil {
+		t.Errorf("an empty image was accepted")
+	}
+	a, _ := c.pixels(100, 100)
+	b, _ := c.pixels(50, 50)
+	if &a[0] != &b[0] {
+		t.Errorf("the pixel buffer was not reused")
+	}
+
+	for _, tc := range []struct {
+		name string
+		head []byte
+	}{
+		{"head of another backbone", testHead(t, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", nil)},
+		{"not a head", []byte("PSTYHEAD garbage")},
+	} {
+		if _, err := newClassifier(bb, tc.head); err == nil {
+			t.Errorf("%s: accepted", tc.name)
+		}
+	}
+	if _, err := newClassifier([]byte("not a backbone"), testHead(t, net.SourceSHA256, nil)); err == nil {
+		t.Errorf("a bad backbone was accepted")
+	}
+}
+
+func TestInfo(t *testing.T) {
+	bb := testBackbone(t)
+	net, _ := mobilenet.Decode(bb)
+	c, err := newClassifier(bb, testHead(t, net.SourceSHA256, map[string]float64{"micro_f1": 0.5}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.infoJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info modelInfo
+	if err := json.Unmarshal([]byte(s), &info); err != nil {
+		t.Fatal(err)
+	}
+	if len(info.Labels) != 3 || info.Labels[1] != "Drama" || len(info.Thresholds) != 3 || info.Metrics["micro_f1"] != 0.5 ||
+		info.BackboneSHA256 != net.SourceSHA256 || len(info.HeadSHA256) != 64 || info.Limits.MaxPixels != imageprep.DefaultLimits().MaxPixels {
+		t.Errorf("info %s", s)
+	}
+}
