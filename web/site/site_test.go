@@ -1,0 +1,273 @@
+package site
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// fixture writes a static folder with every file the app needs (fake
+// contents) and loads it.
+func fixture(t *testing.T) (*Site, string) {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string][]byte{
+		"app.wasm":              bytes.Repeat([]byte("\x00asm app "), 4096),
+		"classifier.wasm":       bytes.Repeat([]byte("\x00asm classifier "), 4096),
+		"worker.js":             []byte(strings.Repeat("// worker\n", 200)),
+		"wasm_exec.js":          []byte(strings.Repeat("// wasm_exec\n", 200)),
+		"backbone.pstb":         bytes.Repeat([]byte("PSTYBKBN weights "), 8192),
+		"head.bin":              bytes.Repeat([]byte("PSTYHEAD weights "), 1024),
+		"icon-192.png":          []byte("\x89PNG 192"),
+		"icon-512.png":          []byte("\x89PNG 512"),
+		"icon-maskable-512.png": []byte("\x89PNG maskable"),
+		"icon.svg":              []byte(`<svg xmlns="http://www.w3.org/2000/svg"></svg>`),
+		"posterity.css":         []byte(strings.Repeat("body { margin: 0 }\n", 100)),
+		"sub/extra.txt":         []byte("extra"),
+		".hidden":               []byte("secret"),
+	}
+	for name, b := range files {
+		p := filepath.Join(dir, "web", filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, dir
+}
+
+func TestLoadMissing(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "web"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "web", "app.wasm"), []byte("x"), 0o644)
+	_, err := Load(dir)
+	if err == nil || !strings.Contains(err.Error(), "head.bin") || !strings.Contains(err.Error(), "make static") {
+		t.Errorf("Load of an incomplete folder: %v, want an error naming head.bin with a hint", err)
+	}
+	if _, err := Load(filepath.Join(dir, "nope")); err == nil {
+		t.Errorf("Load of a missing folder succeeded")
+	}
+}
+
+func TestServe(t *testing.T) {
+	s, _ := fixture(t)
+	bb := s.files["/web/backbone.pstb"]
+	cases := []struct {
+		name, method, target, acceptEncoding string
+		status                               int
+		contentType, encoding, cacheControl  string
+		body                                 []byte // decoded; nil: not checked
+	}{
+		{"wasm, gzip", "GET", "/web/app.wasm", "gzip, deflate, br", 200, "application/wasm", "gzip", "no-cache", s.files["/web/app.wasm"].Body},
+		{"wasm, identity", "GET", "/web/app.wasm", "", 200, "application/wasm", "", "no-cache", s.files["/web/app.wasm"].Body},
+		{"gzip refused by q=0", "GET", "/web/app.wasm", "gzip;q=0, br", 200, "application/wasm", "", "no-cache", nil},
+		{"gzip by *", "GET", "/web/app.wasm", "*", 200, "application/wasm", "gzip", "no-cache", nil},
+		{"content-addressed URL", "GET", "/web/backbone.pstb?v=" + bb.Tag(), "gzip", 200, "application/octet-stream", "gzip", "public, max-age=31536000, immutable", bb.Body},
+		{"stale hash", "GET", "/web/backbone.pstb?v=0000000000000000", "gzip", 200, "application/octet-stream", "gzip", "no-cache", nil},
+		{"js", "GET", "/web/worker.js", "", 200, "text/javascript; charset=utf-8", "", "no-cache", nil},
+		{"css", "GET", "/web/posterity.css", "", 200, "text/css; charset=utf-8", "", "no-cache", nil},
+		{"svg", "GET", "/web/icon.svg", "", 200, "image/svg+xml", "", "no-cache", nil},
+		{"png", "GET", "/web/icon-192.png", "gzip", 200, "image/png", "", "no-cache", []byte("\x89PNG 192")},
+		{"nested file", "GET", "/web/sub/extra.txt", "", 200, "text/plain; charset=utf-8", "", "no-cache", []byte("extra")},
+		{"Go's wasm_exec.js replaces go-app's", "GET", "/wasm_exec.js", "", 200, "text/javascript; charset=utf-8", "", "no-cache", s.files["/web/wasm_exec.js"].Body},
+		{"HEAD", "HEAD", "/web/head.bin", "", 200, "application/octet-stream", "", "no-cache", []byte{}},
+		{"page", "GET", "/", "", 200, "text/html", "", "no-cache", nil},
+		{"app.js", "GET", "/app.js", "", 200, "application/javascript", "", "no-cache", nil},
+		{"service worker", "GET", "/app-worker.js", "", 200, "application/javascript", "", "no-cache", nil},
+		{"manifest", "GET", "/manifest.webmanifest", "", 200, "application/manifest+json", "", "no-cache", nil},
+		{"POST", "POST", "/", "", 405, "", "", "", nil},
+		{"PUT a file", "PUT", "/web/head.bin", "", 405, "", "", "", nil},
+		{"directory listing", "GET", "/web/", "", 404, "", "", "", nil},
+		{"directory listing, sub", "GET", "/web/sub/", "", 404, "", "", "", nil},
+		{"traversal", "GET", "/web/../web/app.wasm", "", 404, "", "", "", nil},
+		{"encoded traversal", "GET", "/web/%2e%2e/go.mod", "", 404, "", "", "", nil},
+		{"hidden file", "GET", "/web/.hidden", "", 404, "", "", "", nil},
+		{"unknown path", "GET", "/index.php", "", 404, "", "", "", nil},
+		{"go-app's proxied robots.txt", "GET", "/robots.txt", "", 404, "", "", "", nil},
+		{"go-app's app.wasm alias", "GET", "/app.wasm", "", 404, "", "", "", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req := httptest.NewRequest(c.method, "http://localhost"+c.target, nil)
+			if c.target == "/web/../web/app.wasm" || strings.Contains(c.target, "%2e") {
+				req.URL.Path = strings.ReplaceAll(c.target, "%2e", ".") // as a raw client would send it
+			}
+			if c.acceptEncoding != "" {
+				req.Header.Set("Accept-Encoding", c.acceptEncoding)
+			}
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, req)
+			res := w.Result()
+			if res.StatusCode != c.status {
+				t.Fatalf("status %d, want %d", res.StatusCode, c.status)
+			}
+			for k, want := range map[string]string{
+				"X-Content-Type-Options": "nosniff",
+				"Referrer-Policy":        "no-referrer",
+			} {
+				if got := res.Header.Get(k); got != want {
+					t.Errorf("%s: %q, want %q", k, got, want)
+				}
+			}
+			if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self' 'wasm-unsafe-eval'") || strings.Contains(csp, "unsafe-inline") {
+				t.Errorf("Content-Security-Policy %q", csp)
+			}
+			if c.status != 200 {
+				return
+			}
+			if got := res.Header.Get("Content-Type"); got != c.contentType {
+				t.Errorf("Content-Type %q, want %q", got, c.contentType)
+			}
+			if got := res.Header.Get("Content-Encoding"); got != c.encoding {
+				t.Errorf("Content-Encoding %q, want %q", got, c.encoding)
+			}
+			if got := res.Header.Get("Cache-Control"); got != c.cacheControl {
+				t.Errorf("Cache-Control %q, want %q", got, c.cacheControl)
+			}
+			body, _ := io.ReadAll(res.Body)
+			if c.encoding == "gzip" {
+				zr, err := gzip.NewReader(bytes.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if body, err = io.ReadAll(zr); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if c.body != nil && !bytes.Equal(body, c.body) {
+				t.Errorf("body differs: %d bytes, want %d", len(body), len(c.body))
+			}
+		})
+	}
+}
+
+func TestConditionalGet(t *testing.T) {
+	s, _ := fixture(t)
+	get := func(etag string) *http.Response {
+		req := httptest.NewRequest("GET", "/web/head.bin", nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, req)
+		return w.Result()
+	}
+	first := get("")
+	etag := first.Header.Get("ETag")
+	if etag == "" || !strings.Contains(etag, s.files["/web/head.bin"].Tag()) {
+		t.Fatalf("ETag %q, want the content hash", etag)
+	}
+	if got := get(etag).StatusCode; got != http.StatusNotModified {
+		t.Errorf("revalidation with the ETag: status %d, want 304", got)
+	}
+}
+
+func TestPageURLsAreContentAddressed(t *testing.T) {
+	s, _ := fixture(t)
+	refs := map[string][]string{
+		"/":              {"/web/posterity.css", "/web/icon.svg", "/web/icon-maskable-512.png"},
+		"/app.js":        {"/web/app.wasm", "/web/worker.js", "/web/classifier.wasm", "/web/backbone.pstb", "/web/head.bin"},
+		"/app-worker.js": {"/web/app.wasm", "/web/worker.js", "/web/classifier.wasm", "/web/backbone.pstb", "/web/head.bin", "/web/posterity.css", "/web/icon-192.png", "/web/icon-512.png"},
+	}
+	for target, paths := range refs {
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, httptest.NewRequest("GET", target, nil))
+		body := w.Body.String()
+		for _, p := range paths {
+			if want := p + "?v=" + s.files[p].Tag(); !strings.Contains(body, want) {
+				t.Errorf("%s does not reference %s", target, want)
+			}
+		}
+		if strings.Contains(body, "githubusercontent") || strings.Contains(body, "https://raw.") {
+			t.Errorf("%s references a remote resource", target)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	s1, dir := fixture(t)
+	s2, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s1.Version() != s2.Version() {
+		t.Errorf("the same files gave versions %s and %s", s1.Version(), s2.Version())
+	}
+	if err := os.WriteFile(filepath.Join(dir, "web", "head.bin"), []byte("a new head"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s3, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s3.Version() == s1.Version() {
+		t.Errorf("a new head kept the version %s", s1.Version())
+	}
+	if s3.Assets().Backbone != s1.Assets().Backbone {
+		t.Errorf("a new head changed the backbone's URL: %s → %s", s1.Assets().Backbone, s3.Assets().Backbone)
+	}
+	if s3.Assets().Head == s1.Assets().Head {
+		t.Errorf("a new head kept the head's URL %s", s1.Assets().Head)
+	}
+}
+
+func TestWriteStatic(t *testing.T) {
+	s, _ := fixture(t)
+	out := filepath.Join(t.TempDir(), "site")
+	if err := s.WriteStatic(out); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"index.html", "app.js", "app-worker.js", "manifest.webmanifest", "app.css", "wasm_exec.js",
+		"web/app.wasm", "web/app.wasm.gz", "web/backbone.pstb", "web/head.bin", "web/worker.js", "web/icon.svg"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("the static site lacks %s: %v", f, err)
+		}
+	}
+	got, _ := os.ReadFile(filepath.Join(out, "wasm_exec.js"))
+	if !bytes.Equal(got, s.files["/web/wasm_exec.js"].Body) {
+		t.Errorf("the static site's wasm_exec.js is not Go's")
+	}
+	index, _ := os.ReadFile(filepath.Join(out, "index.html"))
+	if !bytes.Contains(index, []byte(`http-equiv="Content-Security-Policy"`)) {
+		t.Errorf("index.html carries no Content-Security-Policy")
+	}
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	for _, c := range []struct {
+		header string
+		want   bool
+	}{
+		{"", false},
+		{"gzip", true},
+		{"GZIP", true},
+		{"deflate, gzip;q=0.5", true},
+		{"gzip;q=0", false},
+		{"gzip; q=0.0", false},
+		{"br", false},
+		{"*", true},
+		{"*;q=0", false},
+		{"br, *;q=0.1", true},
+		{"gzip;q=0, *", false},
+		{"x-gzip", true},
+	} {
+		if got := acceptsGzip(c.header); got != c.want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", c.header, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,124 @@
+package ui
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func testModel(mode string) *Model {
+	return &Model{
+		Labels:     []string{"Action", "Comedy", "Drama", "Horror"},
+		Thresholds: []float64{0.5, 0.3, 0.4, 0.6},
+		Mode:       mode,
+		Metrics:    map[string]float64{"micro_f1": 0.5234, "macro_f1": 0.4149, "n_test": 1877, "n_val": 1877},
+		Created:    "2026-11-29T16:00:00Z", HeadSHA256: "0123456789abcdef", BackboneSHA256: "fedcba9876543210",
+	}
+}
+
+func TestRank(t *testing.T) {
+	cases := []struct {
+		name   string
+		mode   string
+		probs  []float64
+		genres string // GenresAttr
+		order  string // labels in ranked order
+	}{
+		{"two above threshold", "multi-label", []float64{0.2, 0.35, 0.9, 0.1}, "Drama|Comedy", "Drama Comedy Action Horror"},
+		{"none above threshold", "multi-label", []float64{0.49, 0.29, 0.39, 0.59}, "", "Horror Action Drama Comedy"},
+		{"at the threshold counts", "multi-label", []float64{0.5, 0, 0, 0}, "Action", "Action Comedy Drama Horror"},
+		{"ties keep label order", "multi-label", []float64{0.7, 0.7, 0.1, 0.7}, "Action|Comedy|Horror", "Action Comedy Horror Drama"},
+		{"multi-class predicts the argmax", "multi-class", []float64{0.1, 0.2, 0.6, 0.1}, "Drama", "Drama Comedy Action Horror"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := testModel(c.mode).Rank(c.probs)
+			if got := GenresAttr(r); got != c.genres {
+				t.Errorf("GenresAttr = %q, want %q", got, c.genres)
+			}
+			var order []string
+			for _, s := range r {
+				order = append(order, s.Label)
+			}
+			if got := strings.Join(order, " "); got != c.order {
+				t.Errorf("order %q, want %q", got, c.order)
+			}
+		})
+	}
+	if r := testModel("multi-label").Rank([]float64{0.1}); r != nil {
+		t.Errorf("Rank of the wrong length = %v, want nil", r)
+	}
+}
+
+func TestProbsAttr(t *testing.T) {
+	m := testModel("multi-label")
+	s := m.ProbsAttr([]float64{0.1, 0.8765432, 0, 1})
+	var got map[string]float64
+	if err := json.Unmarshal([]byte(s), &got); err != nil {
+		t.Fatalf("%s: %v", s, err)
+	}
+	want := map[string]float64{"Action": float64(float32(0.1)), "Comedy": float64(float32(0.8765432)), "Drama": 0, "Horror": 1}
+	for k, v := range want {
+		if float32(got[k]) != float32(v) {
+			t.Errorf("%s = %v, want %v (from %s)", k, got[k], v, s)
+		}
+	}
+	if !strings.HasPrefix(s, `{"Action":`) {
+		t.Errorf("%s: want label order", s)
+	}
+	if got := m.ProbsAttr([]float64{1}); got != "{}" {
+		t.Errorf("ProbsAttr of the wrong length = %s", got)
+	}
+}
+
+func TestSummaryAndVersion(t *testing.T) {
+	m := testModel("multi-label")
+	s := m.Summary()
+	for _, want := range []string{"micro-F1 0.52", "macro-F1 0.41", "held-out test split of 1877 posters", "validation split"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("Summary %q lacks %q", s, want)
+		}
+	}
+	m.Metrics = nil
+	if s := m.Summary(); !strings.Contains(s, "No evaluation metrics") {
+		t.Errorf("Summary without metrics: %q", s)
+	}
+	if v := m.Version(); v != "head 01234567 (2026-11-29) · MobileNetV2 int8 backbone fedcba98" {
+		t.Errorf("Version = %q", v)
+	}
+}
+
+func TestParseModel(t *testing.T) {
+	for _, c := range []struct {
+		in string
+		ok bool
+	}{
+		{`{"labels":["A","B"],"thresholds":[0.5,0.5],"mode":"multi-label"}`, true},
+		{`{"labels":["A","B"],"thresholds":[0.5]}`, false},
+		{`{"labels":[],"thresholds":[]}`, false},
+		{`not json`, false},
+	} {
+		if _, err := ParseModel(c.in); (err == nil) != c.ok {
+			t.Errorf("ParseModel(%s): error %v, want ok=%v", c.in, err, c.ok)
+		}
+	}
+}
+
+func TestFormatting(t *testing.T) {
+	for _, c := range []struct {
+		p    float64
+		want string
+	}{{0, "0%"}, {0.001, "<1%"}, {0.004, "<1%"}, {0.5, "50%"}, {0.996, ">99%"}, {1, "100%"}, {0.1234, "12%"}} {
+		if got := Percent(c.p); got != c.want {
+			t.Errorf("Percent(%v) = %q, want %q", c.p, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		n    int64
+		want string
+	}{{0, "0 B"}, {999, "999 B"}, {1500, "2 kB"}, {812_345, "812 kB"}, {3_621_678, "3.6 MB"}} {
+		if got := FormatBytes(c.n); got != c.want {
+			t.Errorf("FormatBytes(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,385 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// Register routes the app's one page. Both the wasm program and the server
+// call it: go-app prerenders routed pages on the server and mounts them in
+// the browser.
+func Register() {
+	app.Route("/", func() app.Composer { return &Page{} })
+}
+
+// Item statuses. "queued" and "working" are derived at render time: the
+// worker classifies in arrival order, so the oldest unfinished poster is the
+// one being worked on.
+const (
+	statusPending = "pending"
+	statusDone    = "done"
+	statusError   = "error"
+)
+
+// Item is one poster given to the page.
+type Item struct {
+	ID      int
+	Name    string
+	Status  string    // statusPending, statusDone or statusError
+	Thumb   string    // object URL of the worker's downscaled copy; "" if none
+	Probs   []float64 // label order, when done
+	Err     string    // when Status is statusError
+	W, H    int       // decoded size, when done
+	Decoder string    // "go" or "browser": who decoded the file
+	MS      float64   // time the worker spent, decode to probabilities
+}
+
+// Page is the app: the poster pickers, the results, the model's state and
+// the footer. It owns the inference worker.
+type Page struct {
+	app.Compo
+
+	worker  app.Value
+	assets  Assets
+	release []func() // undo OnMount's listeners
+
+	model     *Model
+	fatal     string // the model could not be loaded
+	loaded    int64  // model bytes received so far
+	total     int64
+	fromCache bool // the model came from this device's cache
+
+	items      []*Item
+	byID       map[int]*Item
+	nextID     int
+	batchStart int // index in items of the current batch's first poster
+	dragging   bool
+	announce   string
+	update     bool // a new version of the app is ready
+}
+
+// OnMount starts the worker and listens for drops and pastes anywhere on
+// the page.
+func (p *Page) OnMount(ctx app.Context) {
+	p.byID = map[int]*Item{}
+	p.assets = assetsFromEnv()
+	p.total = p.assets.BackboneSize + p.assets.HeadSize
+	p.startWorker(ctx)
+	ctx.Handle(actionRemove, func(ctx app.Context, a app.Action) {
+		if id, ok := a.Value.(int); ok {
+			ctx.Dispatch(func(ctx app.Context) { p.remove(id) })
+		}
+	})
+	p.listen(ctx, "dragover", func(e app.Value) {
+		e.Call("preventDefault") // allow dropping
+		if dt := e.Get("dataTransfer"); dt.Truthy() {
+			dt.Set("dropEffect", "copy")
+		}
+		if !p.dragging {
+			ctx.Dispatch(func(app.Context) { p.dragging = true })
+		}
+	})
+	p.listen(ctx, "dragleave", func(e app.Value) {
+		// Leaving the window, not just moving between elements.
+		if !e.Get("relatedTarget").Truthy() {
+			ctx.Dispatch(func(app.Context) { p.dragging = false })
+		}
+	})
+	p.listen(ctx, "drop", func(e app.Value) {
+		e.Call("preventDefault") // do not navigate to the file
+		files := filesOf(e.Get("dataTransfer"))
+		ctx.Dispatch(func(ctx app.Context) {
+			p.dragging = false
+			p.addFiles(ctx, files)
+		})
+	})
+	p.listen(ctx, "paste", func(e app.Value) {
+		files := filesOf(e.Get("clipboardData"))
+		if files.Length() == 0 {
+			return // text pasted into nothing: leave it alone
+		}
+		e.Call("preventDefault")
+		ctx.Dispatch(func(ctx app.Context) { p.addFiles(ctx, files) })
+	})
+}
+
+// listen adds a window event listener whose handler runs synchronously in
+// the event (go-app's own handlers run later, when preventDefault is too late
+// and a DataTransfer is already emptied).
+func (p *Page) listen(ctx app.Context, event string, h func(e app.Value)) {
+	fn := app.FuncOf(func(_ app.Value, args []app.Value) any {
+		if len(args) > 0 {
+			h(args[0])
+		}
+		return nil
+	})
+	app.Window().Call("addEventListener", event, fn)
+	p.release = append(p.release, func() {
+		app.Window().Call("removeEventListener", event, fn)
+		fn.Release()
+	})
+}
+
+// filesOf copies the files of a DataTransfer into a plain array while the
+// event runs: afterwards the DataTransfer is emptied.
+func filesOf(dt app.Value) app.Value {
+	if !dt.Truthy() || !dt.Get("files").Truthy() {
+		return app.Window().Get("Array").New()
+	}
+	return app.Window().Get("Array").Call("from", dt.Get("files"))
+}
+
+// OnDismount stops the worker and frees the thumbnails.
+func (p *Page) OnDismount() {
+	for _, r := range p.release {
+		r()
+	}
+	p.release = nil
+	if p.worker != nil && p.worker.Truthy() {
+		p.worker.Call("terminate")
+	}
+	for _, it := range p.items {
+		revoke(it.Thumb)
+	}
+}
+
+// OnAppUpdate offers a reload when the service worker has installed a new
+// version.
+func (p *Page) OnAppUpdate(ctx app.Context) {
+	p.update = ctx.AppUpdateAvailable()
+}
+
+// startWorker creates the inference worker and sends it the model's URLs.
+func (p *Page) startWorker(ctx app.Context) {
+	a := p.assets
+	if a.Worker == "" {
+		p.fatal = "The page was served without its model (no worker URL in its environment)."
+		return
+	}
+	w := app.Window().Get("Worker").New(a.Worker, map[string]any{"name": "posterity-classifier"})
+	onMessage := app.FuncOf(func(_ app.Value, args []app.Value) any {
+		data := args[0].Get("data")
+		ctx.Dispatch(func(ctx app.Context) { p.onMessage(ctx, data) })
+		return nil
+	})
+	onError := app.FuncOf(func(_ app.Value, args []app.Value) any {
+		msg := "the classifier could not start"
+		if m := args[0].Get("message"); m.Truthy() {
+			msg += ": " + m.String()
+		}
+		ctx.Dispatch(func(app.Context) { p.fatal = msg })
+		return nil
+	})
+	w.Set("onmessage", onMessage)
+	w.Set("onerror", onError)
+	p.release = append(p.release, func() { onMessage.Release(); onError.Release() })
+	w.Call("postMessage", map[string]any{
+		"type": "init", "wasmExec": a.WasmExec, "classifier": a.Classifier,
+		"backbone": map[string]any{"url": a.Backbone, "size": a.BackboneSize},
+		"head":     map[string]any{"url": a.Head, "size": a.HeadSize},
+		// ?decode=browser makes the worker decode every file in the browser,
+		// which the parity test uses to measure that path.
+		"decode": app.Window().URL().Query().Get("decode"),
+	})
+	p.worker = w
+}
+
+// onMessage applies one message of the worker (see wasm/worker.js).
+func (p *Page) onMessage(ctx app.Context, d app.Value) {
+	switch d.Get("type").String() {
+	case "progress":
+		p.loaded = int64(d.Get("loaded").Int())
+		if t := int64(d.Get("total").Int()); t > 0 {
+			p.total = t
+		}
+		p.fromCache = d.Get("cached").Bool()
+	case "ready":
+		m, err := ParseModel(d.Get("info").String())
+		if err != nil {
+			p.fatal = err.Error()
+			return
+		}
+		p.model = m
+		if p.fromCache {
+			p.announce = "Model ready, loaded from this device."
+		} else {
+			p.announce = "Model downloaded and ready."
+		}
+	case "fatal":
+		p.fatal = d.Get("message").String()
+		p.announce = "The model could not be loaded: " + p.fatal
+	case "result":
+		it := p.byID[d.Get("id").Int()]
+		thumb := d.Get("thumb")
+		if it == nil { // removed while in flight
+			return
+		}
+		if thumb.Truthy() {
+			it.Thumb = app.Window().Get("URL").Call("createObjectURL", thumb).String()
+		}
+		probs := d.Get("probs")
+		it.Probs = make([]float64, probs.Length())
+		for i := range it.Probs {
+			it.Probs[i] = probs.Index(i).Float()
+		}
+		it.W, it.H = d.Get("width").Int(), d.Get("height").Int()
+		it.MS = d.Get("ms").Float()
+		it.Decoder = d.Get("decoder").String()
+		it.Status = statusDone
+		p.announceResult(it)
+	case "error":
+		it := p.byID[d.Get("id").Int()]
+		if it == nil {
+			return
+		}
+		it.Status = statusError
+		it.Err = d.Get("message").String()
+		p.announceResult(it)
+	}
+}
+
+// announceResult sets the live region's text: each poster of a small batch,
+// then a summary when the batch is finished.
+func (p *Page) announceResult(it *Item) {
+	batch := p.items[p.batchStart:]
+	done, failed := p.counts()
+	if done+failed == len(batch) {
+		s := fmt.Sprintf("Finished: %d of %d posters classified", done, len(batch))
+		if failed > 0 {
+			s += fmt.Sprintf(", %d could not be read", failed)
+		}
+		if len(batch) == 1 {
+			s = p.describe(it)
+		}
+		p.announce = s + "."
+		return
+	}
+	if len(batch) <= 5 {
+		p.announce = p.describe(it)
+	}
+}
+
+// describe is a poster's result in one sentence.
+func (p *Page) describe(it *Item) string {
+	if it.Status == statusError {
+		return it.Name + ": error, " + it.Err
+	}
+	g := GenresAttr(p.model.Rank(it.Probs))
+	if g == "" {
+		return it.Name + ": no genre above threshold"
+	}
+	return it.Name + ": " + strings.ReplaceAll(g, "|", ", ")
+}
+
+// counts returns how many posters of the current batch are done and failed.
+func (p *Page) counts() (done, failed int) {
+	for _, it := range p.items[p.batchStart:] {
+		switch it.Status {
+		case statusDone:
+			done++
+		case statusError:
+			failed++
+		}
+	}
+	return done, failed
+}
+
+// pending reports whether some poster waits for the worker.
+func (p *Page) pending() bool {
+	for _, it := range p.items[p.batchStart:] {
+		if it.Status == statusPending {
+			return true
+		}
+	}
+	return false
+}
+
+// addFiles queues the files (a FileList or an array of File) for the worker.
+func (p *Page) addFiles(ctx app.Context, files app.Value) {
+	n := files.Length()
+	if n == 0 {
+		return
+	}
+	if p.byID == nil {
+		p.byID = map[int]*Item{}
+	}
+	if !p.pending() {
+		p.batchStart = len(p.items)
+	}
+	for i := 0; i < n; i++ {
+		f := files.Index(i)
+		name := f.Get("name").String()
+		if name == "" || name == "<undefined>" {
+			name = fmt.Sprintf("pasted image %d", p.nextID+1)
+		}
+		it := &Item{ID: p.nextID, Name: name, Status: statusPending}
+		p.nextID++
+		p.items = append(p.items, it)
+		p.byID[it.ID] = it
+		if p.worker != nil {
+			p.worker.Call("postMessage", map[string]any{"type": "classify", "id": it.ID, "file": f})
+		}
+	}
+	if n == 1 {
+		p.announce = "Classifying 1 poster."
+	} else {
+		p.announce = fmt.Sprintf("Classifying %d posters.", n)
+	}
+}
+
+// onPick handles both file inputs.
+func (p *Page) onPick(ctx app.Context, e app.Event) {
+	input := ctx.JSSrc()
+	p.addFiles(ctx, app.Window().Get("Array").Call("from", input.Get("files")))
+	input.Set("value", "") // choosing the same file again fires change again
+}
+
+// onClear forgets every poster, cancelling those not yet classified.
+func (p *Page) onClear(ctx app.Context, e app.Event) {
+	var ids []any
+	for _, it := range p.items {
+		if it.Status == statusPending {
+			ids = append(ids, it.ID)
+		}
+		revoke(it.Thumb)
+	}
+	if len(ids) > 0 && p.worker != nil {
+		p.worker.Call("postMessage", map[string]any{"type": "cancel", "ids": ids})
+	}
+	p.items, p.byID, p.batchStart = nil, map[int]*Item{}, 0
+	p.announce = "Cleared all posters."
+}
+
+// remove forgets one poster.
+func (p *Page) remove(id int) {
+	it := p.byID[id]
+	if it == nil {
+		return
+	}
+	if it.Status == statusPending && p.worker != nil {
+		p.worker.Call("postMessage", map[string]any{"type": "cancel", "ids": []any{id}})
+	}
+	revoke(it.Thumb)
+	delete(p.byID, id)
+	for i, x := range p.items {
+		if x.ID == id {
+			p.items = append(p.items[:i], p.items[i+1:]...)
+			if i < p.batchStart {
+				p.batchStart--
+			}
+			break
+		}
+	}
+	p.announce = "Removed " + it.Name + "."
+}
+
+func (p *Page) onReload(ctx app.Context, e app.Event) { ctx.Reload() }
+
+// revoke frees an object URL.
+func revoke(url string) {
+	if url != "" && app.IsClient {
+		app.Window().Get("URL").Call("revokeObjectURL", url)
+	}
+}
