@@ -57,6 +57,7 @@ type Page struct {
 	batchStart int // index in items of the current batch's first poster
 	dragging   bool
 	announce   string
+	controlled bool // a service worker served this page (not a first visit)
 	update     bool // a new version of the app is ready
 }
 
@@ -65,6 +66,9 @@ type Page struct {
 func (p *Page) OnMount(ctx app.Context) {
 	p.byID = map[int]*Item{}
 	p.assets = assetsFromEnv()
+	if sw := app.Window().Get("navigator").Get("serviceWorker"); sw.Truthy() {
+		p.controlled = sw.Get("controller").Truthy()
+	}
 	p.total = p.assets.BackboneSize + p.assets.HeadSize
 	p.startWorker(ctx)
 	ctx.Handle(actionRemove, func(ctx app.Context, a app.Action) {
@@ -146,9 +150,10 @@ func (p *Page) OnDismount() {
 }
 
 // OnAppUpdate offers a reload when the service worker has installed a new
-// version.
+// version. On a first visit the worker's first activation also reports an
+// "update", but the page already runs that version.
 func (p *Page) OnAppUpdate(ctx app.Context) {
-	p.update = ctx.AppUpdateAvailable()
+	p.update = p.controlled && ctx.AppUpdateAvailable()
 }
 
 // startWorker creates the inference worker and sends it the model's URLs.
