@@ -14,13 +14,13 @@ import (
 // are narrowed to bytes with a byte shuffle (narrow16).
 
 // SIMD reports which optimised kernels this build uses.
-func SIMD() string { return "wasm SIMD128 (simd/archsimd)" }
+func SIMD() string { return "wasm SIMD128 (GEMM: " + gemmKernel + ")" }
 
 // packed holds a Conv's weights in the layout of its SIMD kernel, with the
 // per-channel bias and multiplier zero padded to whole vectors.
 type packed struct {
-	w    []int16   // pointwise and stem: blocks of 8 output channels, see packBlocks8
-	k    int       // pointwise and stem: inputs per output channel
+	w    []int16   // pointwise and stem: packGemm
+	k    int       // pointwise and stem: inputs per output channel, rounded up to even
 	dw   []int16   // depthwise: 9 rows (taps) of C rounded up to 16
 	c16  int       // depthwise: channels rounded up to 16
 	bias []int32   // M rounded up to 16 (depthwise: zero point folded in)
@@ -33,11 +33,11 @@ func (c *Conv) Prepare() {
 	var pk *packed
 	switch c.Kind {
 	case Pointwise:
-		pk = packBlocks8(c.M, c.K, func(m, k int) int8 { return c.W[m*c.K+k] })
+		pk = packGemm(c.M, c.K, func(m, k int) int8 { return c.W[m*c.K+k] })
 	case Depthwise:
 		pk = packDepthwise(c)
 	case Full3x3:
-		pk = packBlocks8(c.M, 9*c.K, func(m, k int) int8 { return c.W[m*9*c.K+k] })
+		pk = packGemm(c.M, 9*c.K, func(m, k int) int8 { return c.W[m*9*c.K+k] })
 	}
 	mp := (c.M + 15) &^ 15
 	if pk.bias == nil {

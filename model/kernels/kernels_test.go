@@ -75,7 +75,10 @@ var twinCases = []struct {
 
 // TestConvTwins holds Conv.Run (this build's optimised kernels) equal to
 // RunRef on random weights and activations.
-func TestConvTwins(t *testing.T) { checkTwins(t) }
+func TestConvTwins(t *testing.T) {
+	t.Logf("kernels: %s", SIMD())
+	checkTwins(t)
+}
 
 func checkTwins(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))

@@ -6,17 +6,19 @@ import "simd/archsimd"
 
 // The dense 3×3 convolution (the stem) as im2col + the pointwise GEMM:
 // each output pixel's receptive field, zero point subtracted (padding as
-// 0), becomes one row of 9K int16 in the weights' (ky, kx, c) order. For
-// K = 3 a patch row of an interior pixel (3 pixels × 3 channels, contiguous
-// in NHWC) is one 16-byte load stored as 16 int16; the 7 values past the
-// row's 9 are overwritten by the next row (xs has slack for the last).
+// 0), becomes one row of 9K int16 (rounded up to even, evenK) in the
+// weights' (ky, kx, c) order. For K = 3 a patch row of an interior pixel
+// (3 pixels × 3 channels, contiguous in NHWC) is one 16-byte load stored
+// as 16 int16; the values past the row's 9 are overwritten by the next
+// patch row or pixel (xs has slack for the last), and the padding value
+// at the end of a row meets a zero weight.
 
 // full3x3SIMD computes Full3x3Ref.
 func full3x3SIMD(dst, src []uint8, H, W int, c *Conv, s *Scratch) {
 	K, st := c.K, c.Stride
 	OH, OW := c.OutSize(H, W)
 	P := OH * OW
-	n := 9 * K
+	n := evenK(9 * K)
 	rows := (P + pwRows - 1) / pwRows * pwRows
 	xs := s.int16Buf(rows*n + 16)
 	zp := c.XZP
@@ -45,6 +47,9 @@ func full3x3SIMD(dst, src []uint8, H, W int, c *Conv, s *Scratch) {
 				for kx := 0; kx < 3; kx++ {
 					ix := ix0 + kx
 					seg := row[(ky*3+kx)*K : (ky*3+kx+1)*K]
+					if ky == 2 && kx == 2 && n > 9*K {
+						row[9*K] = 0
+					}
 					if iy < 0 || iy >= H || ix < 0 || ix >= W {
 						clear(seg)
 						continue
@@ -57,5 +62,5 @@ func full3x3SIMD(dst, src []uint8, H, W int, c *Conv, s *Scratch) {
 		}
 	}
 	clear(xs[P*n : rows*n])
-	gemm(dst, xs, P, c.M, c.packed, c.YZP)
+	gemm(dst, xs, P, c.M, c.packed, c.YZP, s)
 }
