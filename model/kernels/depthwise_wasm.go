@@ -27,7 +27,9 @@ func packDepthwise(c *Conv) *packed {
 		}
 		bias[ch] = c.Bias[ch] - c.XZP*sum
 	}
-	return &packed{dw: w, c16: c16, bias: bias}
+	pk := &packed{dw: w, c16: c16, bias: bias}
+	packDepthwiseModule(c, pk)
+	return pk
 }
 
 // depthwiseSIMD computes DepthwiseRef.
@@ -51,7 +53,10 @@ func depthwiseSIMD(dst, src []uint8, H, W int, c *Conv, s *Scratch) {
 				rows[ky] = src[iy*W*C : (iy+1)*W*C]
 			}
 		}
-		dwRow(dst[oy*OW*C:(oy+1)*OW*C], &rows, W, C, st, c.XZP, c.packed, &q)
+		out := dst[oy*OW*C : (oy+1)*OW*C]
+		if !dwRowModule(out, &rows, zpRow, W, C, st, c.packed, c.YZP) {
+			dwRow(out, &rows, W, C, st, c.XZP, c.packed, &q)
+		}
 	}
 }
 

@@ -22,6 +22,7 @@ type packed struct {
 	w    []int16   // pointwise and stem: packGemm
 	k    int       // pointwise and stem: inputs per output channel, rounded up to even
 	dw   []int16   // depthwise: 9 rows (taps) of C rounded up to 16
+	dwm  []int16   // depthwise, wasmkernels module layout (depthwise_module_wasm.go)
 	c16  int       // depthwise: channels rounded up to 16
 	bias []int32   // M rounded up to 16 (depthwise: zero point folded in)
 	mult []float32 // likewise

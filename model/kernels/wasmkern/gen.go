@@ -4,31 +4,47 @@
 // SIMD128 kernels for Posterity's int8 MobileNetV2 in the browser. Run it
 // with `go generate` in model/kernels/wasmkern.
 //
-// Why a separate module: Go's wasm back end cannot reach the instruction
-// these kernels are built on (i32x4.dot_i16x8_s, pmaddwd on x86: 8 int16
-// products summed in pairs into 4 int32 lanes) through simd/archsimd, and
-// it does not keep vectors in registers across its basic blocks the way
-// V8 compiles a plain wasm loop; a hand-scheduled module ran the GEMM
-// several times faster (docs/design.md §4, and BenchmarkFeatures with and
-// without the wasmkernels build tag).
+// Why a separate module: the instruction these kernels are built on,
+// i32x4.dot_i16x8_s (pmaddwd on x86: 8 int16 products summed in pairs into
+// 4 int32 lanes), is not reachable through simd/archsimd on wasm, and Go's
+// wasm back end compiles loops into its own block dispatch, which V8 runs
+// far slower than a plain wasm loop. The same GEMM ran 3× faster as this
+// module (BenchmarkFeatures with and without the wasmkernels build tag).
 //
 // The module imports the Go instance's linear memory ("go" "mem") and
-// works on Go slices in place: every pointer argument is an offset into
-// that memory. The Go side (kernels_wasmkernels.go in package kernels)
-// declares each export with //go:wasmimport posterity_kernels <name>; the
-// host forwards those imports to this module's exports.
+// works on Go slices in place: every pointer argument is a byte offset
+// into that memory. The Go side (gemm_module_wasm.go and
+// depthwise_module_wasm.go in package kernels) declares each export with
+// //go:wasmimport posterity_kernels <name>; the host forwards those
+// imports to this module's exports (see wasmkern.go).
 //
-// Exports (all arguments i32):
+// Exports (all arguments i32, no results):
 //
 //	gemm(dst, xs, P, M, w, bias, mult, k2, yzp)
 //
-// dst[P×M] (uint8, row stride M) = requant(bias + xs[P×2k2] · W), with xs
+// dst[P×M] (uint8, row stride M) = requant(bias + xs[P×2k2]·W), with xs
 // the int16 inputs (x−zp) of P pixels, 2·k2 per pixel (rows padded to a
-// multiple of 4 pixels), w the weights in blocks of 8 output channels:
+// multiple of 4 pixels), and w the weights in blocks of 8 output channels:
 // block b, input pair kk, channel j, half h at int16 index
-// (b·k2 + kk)·16 + 2j + h; bias (int32) and mult (float32) padded to
-// whole blocks. M must be a multiple of 8. Requantization is the exact
-// float32 recipe of shared/models/golden/README.md, as in requant4.
+// (b·k2 + kk)·16 + 2j + h. M must be a multiple of 8. 4 pixels × 8
+// channels per step, eight i32x4 accumulators.
+//
+//	dwrow(out, r0, r1, r2, zprow, OW, W, C, st, w, bias, mult, yzp)
+//
+// One output row (OW pixels × C channels, uint8) of a 3×3 depthwise
+// convolution with stride st from three input rows r0..r2 (W×C bytes; a
+// row outside the image is zprow, W×C bytes of the input zero point, which
+// also stands for the taps left and right of the image). The zero point is
+// folded into bias (bias − zp·Σw), so taps are raw bytes. w: for each
+// block of 8 channels, 5 tap pairs (t0,t1) (t2,t3) (t4,t5) (t6,t7) (t8,–),
+// each as 2 × 8 int16 (w_a[c], w_b[c]) for channels c..c+3 and c+4..c+7:
+// 160 bytes per block. C must be a multiple of 16. Per pixel and 16
+// channels: each tap pair is loaded as zero-extended int16 (load8x8_u),
+// interleaved (i8x16.shuffle, punpck on x86) and multiplied with one dot.
+//
+// bias (int32) and mult (float32) are per output channel, padded to whole
+// blocks. Requantization is the exact float32 recipe of
+// shared/models/golden/README.md, as in package kernels' requant4.
 package main
 
 import (
@@ -38,12 +54,13 @@ import (
 	"os"
 )
 
-// Value types and the few opcodes used, from the WebAssembly core
-// specification (§5.3, §5.4) and its SIMD proposal (now §5.4.8).
+// Value types and opcodes, from the WebAssembly core specification 2.0
+// (§5.3 types, §5.4 instructions, §5.4.8 vector instructions).
 const (
 	tI32  = 0x7f
-	tF32  = 0x7d
 	tV128 = 0x7b
+
+	blockVoid = 0x40
 )
 
 const (
@@ -53,26 +70,28 @@ const (
 	opEnd        = 0x0b
 	opBr         = 0x0c
 	opBrIf       = 0x0d
+	opSelect     = 0x1b
 	opGet        = 0x20
 	opSet        = 0x21
 	opTee        = 0x22
-	opI32Load    = 0x28
-	opI32Cnst    = 0x41
-	opI32Eqz     = 0x45
+	opI32Const   = 0x41
 	opI32LtS     = 0x48
+	opI32LtU     = 0x49
 	opI32GeS     = 0x4e
 	opI32Add     = 0x6a
 	opI32Sub     = 0x6b
 	opI32Mul     = 0x6c
 	opF32FromI32 = 0xb2 // f32.convert_i32_s
-	blockVoid    = 0x40
 )
 
-// SIMD opcodes (after the 0xfd prefix).
+// Vector opcodes (after the 0xfd prefix).
 const (
 	vLoad         = 0x00
+	vLoad8x8U     = 0x02
 	vLoad32Splat  = 0x09
 	vStore        = 0x0b
+	vConst        = 0x0c
+	vShuffle      = 0x0d
 	vI32Splat     = 0x11
 	vF32Splat     = 0x13
 	vStore64Lane  = 0x5b
@@ -114,7 +133,9 @@ func sleb(b *bytes.Buffer, v int64) {
 	}
 }
 
-// fn assembles one function body.
+// fn assembles one function body. Its methods append one instruction each
+// and return f, so a line of code reads as a stack expression:
+// f.get(a).get(b).op(opI32Add).set(c) is c = a + b.
 type fn struct {
 	name   string
 	params int // all i32
@@ -128,35 +149,60 @@ func (f *fn) local(t byte) int {
 	return f.params + len(f.locals) - 1
 }
 
-func (f *fn) op(b ...byte)   { f.code.Write(b) }
-func (f *fn) get(l int)      { f.op(opGet); uleb(&f.code, uint64(l)) }
-func (f *fn) set(l int)      { f.op(opSet); uleb(&f.code, uint64(l)) }
-func (f *fn) tee(l int)      { f.op(opTee); uleb(&f.code, uint64(l)) }
-func (f *fn) i32(v int32)    { f.op(opI32Cnst); sleb(&f.code, int64(v)) }
-func (f *fn) br(depth int)   { f.op(opBr); uleb(&f.code, uint64(depth)) }
-func (f *fn) brIf(depth int) { f.op(opBrIf); uleb(&f.code, uint64(depth)) }
-func (f *fn) v(op uint32)    { f.op(0xfd); uleb(&f.code, uint64(op)) }
-func (f *fn) mem(align, offset uint32) {
+func (f *fn) op(b ...byte) *fn   { f.code.Write(b); return f }
+func (f *fn) get(l int) *fn      { f.op(opGet); uleb(&f.code, uint64(l)); return f }
+func (f *fn) set(l int) *fn      { f.op(opSet); uleb(&f.code, uint64(l)); return f }
+func (f *fn) tee(l int) *fn      { f.op(opTee); uleb(&f.code, uint64(l)); return f }
+func (f *fn) i32(v int32) *fn    { f.op(opI32Const); sleb(&f.code, int64(v)); return f }
+func (f *fn) br(depth int) *fn   { f.op(opBr); uleb(&f.code, uint64(depth)); return f }
+func (f *fn) brIf(depth int) *fn { f.op(opBrIf); uleb(&f.code, uint64(depth)); return f }
+func (f *fn) v(op uint32) *fn    { f.op(0xfd); uleb(&f.code, uint64(op)); return f }
+
+// vm appends a vector memory instruction with its alignment exponent and
+// offset.
+func (f *fn) vm(op uint32, align, offset uint32) *fn {
+	f.v(op)
 	uleb(&f.code, uint64(align))
 	uleb(&f.code, uint64(offset))
+	return f
 }
 
-// vload pushes the v128 at address local a + offset.
-func (f *fn) vload(a int, offset uint32) { f.get(a); f.v(vLoad); f.mem(4, offset) }
+// add pushes local a + local b (i32).
+func (f *fn) add(a, b int) *fn { return f.get(a).get(b).op(opI32Add) }
 
-// addI32 sets local dst = local a + local b.
-func (f *fn) addI32(dst, a, b int) { f.get(a); f.get(b); f.op(opI32Add); f.set(dst) }
+// inc adds the constant d to the i32 local l.
+func (f *fn) inc(l int, d int32) *fn { return f.get(l).i32(d).op(opI32Add).set(l) }
 
-// gemm builds the GEMM kernel described in the package comment:
-// 4 pixels × 8 channels per step, eight i32x4 accumulators.
+// forLt opens "for ; l < n; {" as block+loop; the body must end with
+// endFor, after incrementing l.
+func (f *fn) forLt(l, n int) *fn {
+	return f.op(opBlock, blockVoid, opLoop, blockVoid).get(l).get(n).op(opI32GeS).brIf(1)
+}
+
+func (f *fn) endFor() *fn { return f.br(0).op(opEnd, opEnd) }
+
+// requant consumes an i32x4 accumulator on the stack and pushes its
+// requantized lanes (int32 in 0..255): trunc_sat(min(max(nearest(
+// float(acc)·mult), lo), hi)) + zp, with lo = −zp and hi = 255−zp.
+func (f *fn) requant(mult, lo, hi, zp int) *fn {
+	return f.v(vF32FromI32).get(mult).v(vF32Mul).v(vF32Nearest).
+		get(lo).v(vF32Max).get(hi).v(vF32Min).v(vI32TruncF32).get(zp).v(vI32Add)
+}
+
+// rqConsts sets lo, hi (float32 −yzp, 255−yzp) and zp (yzp) vectors.
+func (f *fn) rqConsts(yzp, lo, hi, zp int) {
+	f.i32(0).get(yzp).op(opI32Sub).op(opF32FromI32).v(vF32Splat).set(lo)
+	f.i32(255).get(yzp).op(opI32Sub).op(opF32FromI32).v(vF32Splat).set(hi)
+	f.get(yzp).v(vI32Splat).set(zp)
+}
+
+// gemm builds the GEMM kernel (see the package comment).
 func gemm() *fn {
 	f := &fn{name: "gemm", params: 9}
-	const (
-		dst, xs, P, M, w, bias, mult, k2, yzp = 0, 1, 2, 3, 4, 5, 6, 7, 8
-	)
+	const dst, xs, P, M, w, bias, mult, k2, yzp = 0, 1, 2, 3, 4, 5, 6, 7, 8
 	m0, p0, kk, wp, xp, rs, out := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
-	rs2, rs3, xq, wblk := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
-	var acc [8]int
+	rs2, rs3, wblk := f.local(tI32), f.local(tI32), f.local(tI32)
+	var acc [8]int // acc[2i+h]: pixel i, channels 4h..4h+3 of the block
 	for i := range acc {
 		acc[i] = f.local(tV128)
 	}
@@ -164,213 +210,140 @@ func gemm() *fn {
 	b0, b1, mu0, mu1 := f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128)
 	lo, hi, zpv := f.local(tV128), f.local(tV128), f.local(tV128)
 
-	// rs = 4·k2 bytes per pixel row; rs2, rs3 its multiples.
-	f.get(k2)
-	f.i32(4)
-	f.op(opI32Mul)
-	f.set(rs)
-	f.get(rs)
-	f.get(rs)
-	f.op(opI32Add)
-	f.set(rs2)
-	f.get(rs2)
-	f.get(rs)
-	f.op(opI32Add)
-	f.set(rs3)
-	// lo = −yzp, hi = 255−yzp as float32; zpv = yzp.
-	f.i32(0)
-	f.get(yzp)
-	f.op(opI32Sub)
-	f.op(opF32FromI32)
-	f.v(vF32Splat)
-	f.set(lo)
-	f.i32(255)
-	f.get(yzp)
-	f.op(opI32Sub)
-	f.op(opF32FromI32)
-	f.v(vF32Splat)
-	f.set(hi)
-	f.get(yzp)
-	f.v(vI32Splat)
-	f.set(zpv)
+	f.get(k2).i32(4).op(opI32Mul).set(rs) // bytes per pixel row of xs
+	f.add(rs, rs).set(rs2)
+	f.add(rs2, rs).set(rs3)
+	f.rqConsts(yzp, lo, hi, zpv)
 
-	// for m0 = 0; m0 < M; m0 += 8
-	f.i32(0)
-	f.set(m0)
-	f.op(opBlock, blockVoid)
-	f.op(opLoop, blockVoid)
-	f.get(m0)
-	f.get(M)
-	f.op(opI32GeS)
-	f.brIf(1)
-	// per-block constants
-	f.get(m0)
-	f.i32(4)
-	f.op(opI32Mul)
-	f.get(bias)
-	f.op(opI32Add)
-	f.tee(xq)
-	f.v(vLoad)
-	f.mem(4, 0)
-	f.set(b0)
-	f.vload(xq, 16)
-	f.set(b1)
-	f.get(m0)
-	f.i32(4)
-	f.op(opI32Mul)
-	f.get(mult)
-	f.op(opI32Add)
-	f.tee(xq)
-	f.v(vLoad)
-	f.mem(4, 0)
-	f.set(mu0)
-	f.vload(xq, 16)
-	f.set(mu1)
-	// wblk = w + m0·k2·4 (block m0/8 is k2·32 bytes)
-	f.get(m0)
-	f.get(rs)
-	f.op(opI32Mul)
-	f.get(w)
-	f.op(opI32Add)
-	f.set(wblk)
+	f.i32(0).set(m0).forLt(m0, M) // blocks of 8 output channels
+	f.get(m0).i32(4).op(opI32Mul).get(bias).op(opI32Add).set(wp)
+	f.get(wp).vm(vLoad, 4, 0).set(b0).get(wp).vm(vLoad, 4, 16).set(b1)
+	f.get(m0).i32(4).op(opI32Mul).get(mult).op(opI32Add).set(wp)
+	f.get(wp).vm(vLoad, 4, 0).set(mu0).get(wp).vm(vLoad, 4, 16).set(mu1)
+	f.get(m0).get(rs).op(opI32Mul).get(w).op(opI32Add).set(wblk) // block m0/8 is 32·k2 bytes
 
-	// for p0 = 0; p0 < P; p0 += 4
-	f.i32(0)
-	f.set(p0)
-	f.op(opBlock, blockVoid)
-	f.op(opLoop, blockVoid)
-	f.get(p0)
-	f.get(P)
-	f.op(opI32GeS)
-	f.brIf(1)
+	f.i32(0).set(p0).forLt(p0, P) // 4 pixels per step
 	for i := range acc {
-		if i%2 == 0 {
-			f.get(b0)
-		} else {
-			f.get(b1)
-		}
-		f.set(acc[i])
+		f.get([]int{b0, b1}[i%2]).set(acc[i])
 	}
-	f.get(p0)
-	f.get(rs)
-	f.op(opI32Mul)
-	f.get(xs)
-	f.op(opI32Add)
-	f.set(xp)
-	f.get(wblk)
-	f.set(wp)
-	f.get(k2)
-	f.set(kk)
-	// do { … } while --kk != 0 (k2 ≥ 1)
-	f.op(opLoop, blockVoid)
-	f.vload(wp, 0)
-	f.set(w0)
-	f.vload(wp, 16)
-	f.set(w1)
-	for i := 0; i < 4; i++ {
-		switch i {
-		case 0:
+	f.get(p0).get(rs).op(opI32Mul).get(xs).op(opI32Add).set(xp)
+	f.get(wblk).set(wp)
+	f.get(k2).set(kk)
+	f.op(opLoop, blockVoid) // do { … } while --kk != 0 (k2 ≥ 1)
+	f.get(wp).vm(vLoad, 4, 0).set(w0)
+	f.get(wp).vm(vLoad, 4, 16).set(w1)
+	for i, stride := range []int{-1, rs, rs2, rs3} {
+		if i == 0 {
 			f.get(xp)
-		case 1:
-			f.get(xp)
-			f.get(rs)
-			f.op(opI32Add)
-		case 2:
-			f.get(xp)
-			f.get(rs2)
-			f.op(opI32Add)
-		case 3:
-			f.get(xp)
-			f.get(rs3)
-			f.op(opI32Add)
+		} else {
+			f.add(xp, stride)
 		}
-		f.v(vLoad32Splat)
-		f.mem(2, 0)
-		f.set(xv)
+		f.vm(vLoad32Splat, 2, 0).set(xv) // the pixel's pair (x[2kk], x[2kk+1])
 		for h, wv := range []int{w0, w1} {
 			a := acc[2*i+h]
-			f.get(a)
-			f.get(xv)
-			f.get(wv)
-			f.v(vI32DotI16)
-			f.v(vI32Add)
-			f.set(a)
+			f.get(a).get(xv).get(wv).v(vI32DotI16).v(vI32Add).set(a)
 		}
 	}
-	f.get(xp)
-	f.i32(4)
-	f.op(opI32Add)
-	f.set(xp)
-	f.get(wp)
-	f.i32(32)
-	f.op(opI32Add)
-	f.set(wp)
-	f.get(kk)
-	f.i32(1)
-	f.op(opI32Sub)
-	f.tee(kk)
-	f.brIf(0)
+	f.inc(xp, 4).inc(wp, 32)
+	f.get(kk).i32(1).op(opI32Sub).tee(kk).brIf(0)
 	f.op(opEnd)
 
 	// Requantize and store pixel p0+i's 8 bytes if p0+i < P.
-	f.get(p0)
-	f.get(M)
-	f.op(opI32Mul)
-	f.get(dst)
-	f.op(opI32Add)
-	f.get(m0)
-	f.op(opI32Add)
-	f.set(out)
+	f.get(p0).get(M).op(opI32Mul).get(dst).op(opI32Add).get(m0).op(opI32Add).set(out)
 	for i := 0; i < 4; i++ {
-		f.get(p0)
-		f.i32(int32(i))
-		f.op(opI32Add)
-		f.get(P)
-		f.op(opI32LtS)
-		f.op(opIf, blockVoid)
+		f.get(p0).i32(int32(i)).op(opI32Add).get(P).op(opI32LtS).op(opIf, blockVoid)
 		f.get(out)
-		for h, mu := range []int{mu0, mu1} {
-			f.get(acc[2*i+h])
-			f.v(vF32FromI32)
-			f.get(mu)
-			f.v(vF32Mul)
-			f.v(vF32Nearest)
-			f.get(lo)
-			f.v(vF32Max)
-			f.get(hi)
-			f.v(vF32Min)
-			f.v(vI32TruncF32)
-			f.get(zpv)
-			f.v(vI32Add)
-		}
-		f.v(vI16NarrowI32) // 8 int16 in 0..255
-		f.get(xv)          // any second operand: only the low 8 bytes are stored
-		f.v(vU8NarrowI16)
-		f.v(vStore64Lane)
-		f.mem(0, 0)
-		f.op(0)
+		f.get(acc[2*i]).requant(mu0, lo, hi, zpv)
+		f.get(acc[2*i+1]).requant(mu1, lo, hi, zpv)
+		f.v(vI16NarrowI32).get(xv).v(vU8NarrowI16) // only the low 8 bytes are stored
+		f.vm(vStore64Lane, 0, 0).op(0)
 		f.op(opEnd)
-		if i < 3 {
-			f.get(out)
-			f.get(M)
-			f.op(opI32Add)
-			f.set(out)
+		f.get(out).get(M).op(opI32Add).set(out)
+	}
+	f.inc(p0, 4).endFor()
+	f.inc(m0, 8).endFor()
+	f.op(opEnd)
+	return f
+}
+
+// Shuffle patterns interleaving the int16 lanes 0–3 (lo) or 4–7 (hi) of
+// two vectors: (a0, b0, a1, b1, …), i.e. punpcklwd / punpckhwd.
+var (
+	interleaveLo = [16]byte{0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23}
+	interleaveHi = [16]byte{8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31}
+)
+
+// dwrow builds the depthwise row kernel (see the package comment).
+func dwrow() *fn {
+	f := &fn{name: "dwrow", params: 13}
+	const out, r0, r1, r2, zprow, OW, W, C, st, w, bias, mult, yzp = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+	ox, c, ix, op, wp, bp := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	var tap [9]int // the 9 taps' addresses for the current pixel, channel 0
+	for t := range tap {
+		tap[t] = f.local(tI32)
+	}
+	var acc [4]int // channels c..c+3, +4, +8, +12
+	for i := range acc {
+		acc[i] = f.local(tV128)
+	}
+	xa, xb, zero := f.local(tV128), f.local(tV128), f.local(tV128)
+	lo, hi, zpv := f.local(tV128), f.local(tV128), f.local(tV128)
+	f.rqConsts(yzp, lo, hi, zpv)
+	f.v(vConst).op(make([]byte, 16)...).set(zero)
+
+	f.i32(0).set(ox).forLt(ox, OW)
+	// Tap addresses: row ky, column ix = ox·st − 1 + kx; a column outside
+	// 0..W−1 reads zprow instead (its bytes are all zero points).
+	for kx := 0; kx < 3; kx++ {
+		f.get(ox).get(st).op(opI32Mul).i32(int32(kx - 1)).op(opI32Add).set(ix)
+		for ky, r := range []int{r0, r1, r2} {
+			f.get(ix).get(C).op(opI32Mul).get(r).op(opI32Add) // row + ix·C
+			f.get(zprow)
+			f.get(ix).get(W).op(opI32LtU) // 0 ≤ ix < W, as unsigned
+			f.op(opSelect).set(tap[ky*3+kx])
 		}
 	}
-	f.get(p0)
-	f.i32(4)
-	f.op(opI32Add)
-	f.set(p0)
-	f.br(0)
-	f.op(opEnd, opEnd)
+	f.get(ox).get(C).op(opI32Mul).get(out).op(opI32Add).set(op)
+	f.get(w).set(wp)
+	f.get(bias).set(bp)
 
-	f.get(m0)
-	f.i32(8)
-	f.op(opI32Add)
-	f.set(m0)
-	f.br(0)
-	f.op(opEnd, opEnd)
-	f.op(opEnd) // function
+	f.i32(0).set(c).forLt(c, C) // 16 channels per step
+	for i := range acc {
+		f.get(bp).vm(vLoad, 4, uint32(16*i)).set(acc[i])
+	}
+	pairs := [5][2]int{{0, 1}, {2, 3}, {4, 5}, {6, 7}, {8, -1}}
+	for q, pr := range pairs {
+		for half := 0; half < 2; half++ { // channels c..c+7, then c+8..c+15
+			off := uint32(8 * half)
+			f.add(tap[pr[0]], c).vm(vLoad8x8U, 3, off).set(xa)
+			if pr[1] >= 0 {
+				f.add(tap[pr[1]], c).vm(vLoad8x8U, 3, off).set(xb)
+			} else {
+				f.get(zero).set(xb)
+			}
+			// The pair's weights: block c/8+half, pair q, lo/hi 4 channels.
+			wo := uint32(160*half + 32*q)
+			for h, pat := range [][16]byte{interleaveLo, interleaveHi} {
+				a := acc[2*half+h]
+				f.get(a).get(xa).get(xb).v(vShuffle).op(pat[:]...)
+				f.get(wp).vm(vLoad, 4, wo+uint32(16*h)).v(vI32DotI16).v(vI32Add).set(a)
+			}
+		}
+	}
+	// Requantize the 16 channels and store them.
+	f.add(op, c)
+	for i := range acc {
+		f.get(acc[i]).get(mult).get(c).i32(4).op(opI32Mul).op(opI32Add).set(ix)
+		f.get(ix).vm(vLoad, 4, uint32(16*i)).set(xa)
+		f.requant(xa, lo, hi, zpv)
+		if i%2 == 1 {
+			f.v(vI16NarrowI32)
+		}
+	}
+	f.v(vU8NarrowI16).vm(vStore, 4, 0)
+	f.inc(wp, 320).inc(bp, 64).inc(c, 16).endFor()
+	f.inc(ox, 1).endFor()
+	f.op(opEnd)
 	return f
 }
 
@@ -428,7 +401,7 @@ func module(fns []*fn) []byte {
 	uleb(&code, uint64(len(fns)))
 	for _, f := range fns {
 		var body bytes.Buffer
-		uleb(&body, uint64(len(f.locals))) // one entry per local: simple, and small enough
+		uleb(&body, uint64(len(f.locals))) // one entry per local
 		for _, t := range f.locals {
 			uleb(&body, 1)
 			body.WriteByte(t)
@@ -444,7 +417,7 @@ func module(fns []*fn) []byte {
 func main() {
 	out := flag.String("o", "kernels.wasm", "output file")
 	flag.Parse()
-	if err := os.WriteFile(*out, module([]*fn{gemm()}), 0o644); err != nil {
+	if err := os.WriteFile(*out, module([]*fn{gemm(), dwrow()}), 0o644); err != nil {
 		log.Fatal(err)
 	}
 }
