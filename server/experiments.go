@@ -29,6 +29,7 @@ func experimentTable() map[string]experiment {
 		"dropout0.5":  {note: "dropout 0.5", cfg: func(c *train.Config) { c.Dropout = 0.5 }},
 		"classweight": {note: "positives weighted by sqrt(neg/pos)", cfg: func(c *train.Config) { c.ClassWeighting = true }},
 		"lr1e-5":      {note: "Adam lr 1e-5 (the article's)", cfg: func(c *train.Config) { c.LR = 1e-5; c.Epochs = 150 }},
+		"lr1e-3":      {note: "Adam lr 1e-3", cfg: func(c *train.Config) { c.LR = 1e-3 }},
 		"decay":       {note: "weight decay 1e-2 (AdamW)", cfg: func(c *train.Config) { c.WeightDecay = 1e-2 }},
 		"flip":        {note: "features averaged with the mirrored poster's", data: func(d *dataFlags) { d.flip = !d.flip }},
 		"crop":        {note: "centre-square crop instead of squash", data: func(d *dataFlags) { d.resize = "crop" }},
