@@ -119,6 +119,43 @@ func checkTwins(t *testing.T) {
 	}
 }
 
+// TestConvTwinsExtreme repeats a few twin cases with multipliers and
+// biases far outside MobileNetV2's, so that requantized values reach
+// ±2²⁴ and beyond, where vector kernels must still saturate like
+// Requantize.
+func TestConvTwinsExtreme(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	var s Scratch
+	for _, tc := range []struct {
+		kind          Kind
+		H, W, K, M, s int
+	}{
+		{Pointwise, 5, 5, 64, 48, 1},
+		{Depthwise, 6, 6, 32, 32, 1},
+		{Full3x3, 8, 8, 3, 32, 2},
+	} {
+		c := randConv(r, tc.kind, tc.K, tc.M, tc.s)
+		for m := range c.Mult {
+			c.Mult[m] = []float32{1e-9, 0.5, 3, 700, 1e5, 3e9}[m%6]
+			c.Bias[m] = []int32{0, 1 << 30, -1 << 30, 12345, -7}[m%5]
+		}
+		c.Prepare()
+		src := make([]uint8, tc.H*tc.W*tc.K)
+		for i := range src {
+			src[i] = uint8(r.IntN(256))
+		}
+		oh, ow := c.OutSize(tc.H, tc.W)
+		want, got := make([]uint8, oh*ow*tc.M), make([]uint8, oh*ow*tc.M)
+		c.RunRef(want, src, tc.H, tc.W)
+		c.Run(got, src, tc.H, tc.W, &s)
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%v: value %d (channel %d): optimised %d, reference %d", tc.kind, i, i%tc.M, got[i], want[i])
+			}
+		}
+	}
+}
+
 // TestEltwiseTwins holds Add and Quantize equal to AddRef and QuantizeRef
 // on random data, lengths not a multiple of the vector width, and
 // parameters that include the network's own.

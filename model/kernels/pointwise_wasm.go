@@ -12,8 +12,9 @@ import "simd/archsimd"
 // tag (gemm_module_wasm.go).
 
 // pwRows is the pixel padding of the widened input, a multiple of the
-// kernels' 4-pixel block.
-const pwRows = 4
+// kernels' pixel blocks (4 in gemm_simd128_wasm.go, gemmMR in
+// wasmkern/gen.go).
+const pwRows = 12
 
 // evenK is K rounded up to even: the row length of the widened input.
 func evenK(K int) int { return (K + 1) &^ 1 }

@@ -100,9 +100,8 @@ const (
 	vI16NarrowI32 = 0x85 // i16x8.narrow_i32x4_s
 	vI32Add       = 0xae
 	vI32DotI16    = 0xba
+	vF32Add       = 0xe4
 	vF32Mul       = 0xe6
-	vF32Min       = 0xe8
-	vF32Max       = 0xe9
 	vI32TruncF32  = 0xf8 // i32x4.trunc_sat_f32x4_s
 	vF32FromI32   = 0xfa // f32x4.convert_i32x4_s
 )
@@ -181,39 +180,45 @@ func (f *fn) forLt(l, n int) *fn {
 
 func (f *fn) endFor() *fn { return f.br(0).op(opEnd, opEnd) }
 
-// requant consumes an i32x4 accumulator on the stack and pushes its
-// requantized lanes (int32 in 0..255): trunc_sat(min(max(nearest(
-// float(acc)·mult), lo), hi)) + zp, with lo = −zp and hi = 255−zp.
-func (f *fn) requant(mult, lo, hi, zp int) *fn {
-	return f.v(vF32FromI32).get(mult).v(vF32Mul).v(vF32Nearest).
-		get(lo).v(vF32Max).get(hi).v(vF32Min).v(vI32TruncF32).get(zp).v(vI32Add)
+// requant consumes an i32x4 accumulator on the stack and pushes
+// trunc_sat(nearest(float(acc)·mult) + zp) (zp as float32); the two
+// saturating narrows that follow (i16x8.narrow_i32x4_s,
+// i8x16.narrow_i16x8_u) clamp it to 0..255. That is Requantize exactly:
+// r = nearest(…) is an integer, r + zp is exact while |r| < 2²⁴ − 255, and
+// beyond that the sum keeps its sign and magnitude ≥ 2²⁴, so it saturates
+// the same way; i32x4.trunc_sat saturates instead of wrapping.
+func (f *fn) requant(mult, zpf int) *fn {
+	return f.v(vF32FromI32).get(mult).v(vF32Mul).v(vF32Nearest).get(zpf).v(vF32Add).v(vI32TruncF32)
 }
 
-// rqConsts sets lo, hi (float32 −yzp, 255−yzp) and zp (yzp) vectors.
-func (f *fn) rqConsts(yzp, lo, hi, zp int) {
-	f.i32(0).get(yzp).op(opI32Sub).op(opF32FromI32).v(vF32Splat).set(lo)
-	f.i32(255).get(yzp).op(opI32Sub).op(opF32FromI32).v(vF32Splat).set(hi)
-	f.get(yzp).v(vI32Splat).set(zp)
+// rqConst sets zpf to yzp as a float32 vector.
+func (f *fn) rqConst(yzp, zpf int) {
+	f.get(yzp).op(opF32FromI32).v(vF32Splat).set(zpf)
 }
 
 // gemm builds the GEMM kernel (see the package comment).
-func gemm() *fn {
+func gemm(mr int) *fn {
 	f := &fn{name: "gemm", params: 9}
 	const dst, xs, P, M, w, bias, mult, k2, yzp = 0, 1, 2, 3, 4, 5, 6, 7, 8
 	m0, p0, kk, wp, xp, rs, out := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
-	rs2, rs3, wblk := f.local(tI32), f.local(tI32), f.local(tI32)
-	var acc [8]int // acc[2i+h]: pixel i, channels 4h..4h+3 of the block
+	wblk := f.local(tI32)
+	rsi := make([]int, mr) // rsi[i] = i·rs
+	for i := 1; i < mr; i++ {
+		rsi[i] = f.local(tI32)
+	}
+	acc := make([]int, 2*mr) // acc[2i+h]: pixel i, channels 4h..4h+3 of the block
 	for i := range acc {
 		acc[i] = f.local(tV128)
 	}
 	w0, w1, xv := f.local(tV128), f.local(tV128), f.local(tV128)
 	b0, b1, mu0, mu1 := f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128)
-	lo, hi, zpv := f.local(tV128), f.local(tV128), f.local(tV128)
+	zpf := f.local(tV128)
 
 	f.get(k2).i32(4).op(opI32Mul).set(rs) // bytes per pixel row of xs
-	f.add(rs, rs).set(rs2)
-	f.add(rs2, rs).set(rs3)
-	f.rqConsts(yzp, lo, hi, zpv)
+	for i := 1; i < mr; i++ {
+		f.get(rs).i32(int32(i)).op(opI32Mul).set(rsi[i])
+	}
+	f.rqConst(yzp, zpf)
 
 	f.i32(0).set(m0).forLt(m0, M) // blocks of 8 output channels
 	f.get(m0).i32(4).op(opI32Mul).get(bias).op(opI32Add).set(wp)
@@ -222,7 +227,7 @@ func gemm() *fn {
 	f.get(wp).vm(vLoad, 4, 0).set(mu0).get(wp).vm(vLoad, 4, 16).set(mu1)
 	f.get(m0).get(rs).op(opI32Mul).get(w).op(opI32Add).set(wblk) // block m0/8 is 32·k2 bytes
 
-	f.i32(0).set(p0).forLt(p0, P) // 4 pixels per step
+	f.i32(0).set(p0).forLt(p0, P) // mr pixels per step
 	for i := range acc {
 		f.get([]int{b0, b1}[i%2]).set(acc[i])
 	}
@@ -232,11 +237,11 @@ func gemm() *fn {
 	f.op(opLoop, blockVoid) // do { … } while --kk != 0 (k2 ≥ 1)
 	f.get(wp).vm(vLoad, 4, 0).set(w0)
 	f.get(wp).vm(vLoad, 4, 16).set(w1)
-	for i, stride := range []int{-1, rs, rs2, rs3} {
+	for i := 0; i < mr; i++ {
 		if i == 0 {
 			f.get(xp)
 		} else {
-			f.add(xp, stride)
+			f.add(xp, rsi[i])
 		}
 		f.vm(vLoad32Splat, 2, 0).set(xv) // the pixel's pair (x[2kk], x[2kk+1])
 		for h, wv := range []int{w0, w1} {
@@ -250,21 +255,25 @@ func gemm() *fn {
 
 	// Requantize and store pixel p0+i's 8 bytes if p0+i < P.
 	f.get(p0).get(M).op(opI32Mul).get(dst).op(opI32Add).get(m0).op(opI32Add).set(out)
-	for i := 0; i < 4; i++ {
+	for i := 0; i < mr; i++ {
 		f.get(p0).i32(int32(i)).op(opI32Add).get(P).op(opI32LtS).op(opIf, blockVoid)
 		f.get(out)
-		f.get(acc[2*i]).requant(mu0, lo, hi, zpv)
-		f.get(acc[2*i+1]).requant(mu1, lo, hi, zpv)
+		f.get(acc[2*i]).requant(mu0, zpf)
+		f.get(acc[2*i+1]).requant(mu1, zpf)
 		f.v(vI16NarrowI32).get(xv).v(vU8NarrowI16) // only the low 8 bytes are stored
 		f.vm(vStore64Lane, 0, 0).op(0)
 		f.op(opEnd)
 		f.get(out).get(M).op(opI32Add).set(out)
 	}
-	f.inc(p0, 4).endFor()
+	f.inc(p0, int32(mr)).endFor()
 	f.inc(m0, 8).endFor()
 	f.op(opEnd)
 	return f
 }
+
+// gemmMR is the GEMM's pixel block, and pwRows in package kernels must be
+// a multiple of it (the rows of xs are padded to pwRows).
+const gemmMR = 4
 
 // Shuffle patterns interleaving the int16 lanes 0–3 (lo) or 4–7 (hi) of
 // two vectors: (a0, b0, a1, b1, …), i.e. punpcklwd / punpckhwd.
@@ -286,9 +295,8 @@ func dwrow() *fn {
 	for i := range acc {
 		acc[i] = f.local(tV128)
 	}
-	xa, xb, zero := f.local(tV128), f.local(tV128), f.local(tV128)
-	lo, hi, zpv := f.local(tV128), f.local(tV128), f.local(tV128)
-	f.rqConsts(yzp, lo, hi, zpv)
+	xa, xb, zero, zpf := f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128)
+	f.rqConst(yzp, zpf)
 	f.v(vConst).op(make([]byte, 16)...).set(zero)
 
 	f.i32(0).set(ox).forLt(ox, OW)
@@ -335,7 +343,7 @@ func dwrow() *fn {
 	for i := range acc {
 		f.get(acc[i]).get(mult).get(c).i32(4).op(opI32Mul).op(opI32Add).set(ix)
 		f.get(ix).vm(vLoad, 4, uint32(16*i)).set(xa)
-		f.requant(xa, lo, hi, zpv)
+		f.requant(xa, zpf)
 		if i%2 == 1 {
 			f.v(vI16NarrowI32)
 		}
@@ -417,7 +425,7 @@ func module(fns []*fn) []byte {
 func main() {
 	out := flag.String("o", "kernels.wasm", "output file")
 	flag.Parse()
-	if err := os.WriteFile(*out, module([]*fn{gemm(), dwrow()}), 0o644); err != nil {
+	if err := os.WriteFile(*out, module([]*fn{gemm(gemmMR), dwrow()}), 0o644); err != nil {
 		log.Fatal(err)
 	}
 }
