@@ -5,7 +5,7 @@
 // which is what the server and the static site serve; edit this file.
 //
 // Protocol (postMessage, both ways):
-//   page → worker  {type: "init", wasmExec, classifier, backbone: {url, size}, head: {url, size}, decode}
+//   page → worker  {type: "init", wasmExec, classifier, kernels, backbone: {url, size}, head: {url, size}, decode}
 //                  {type: "classify", id, file: Blob}
 //                  {type: "cancel", ids}                       forget posters not yet classified
 //   worker → page  {type: "progress", loaded, total, cached}   model bytes, while loading
@@ -98,10 +98,25 @@ async function init(msg) {
     return out;
   };
   const go = new Go();
+  // A classifier.wasm built with the wasmkernels tag imports its GEMM and
+  // depthwise kernels from kernels.wasm (model/kernels/wasmkern), which
+  // works on the Go instance's memory: forward the imports to it.
+  let kern = null;
+  let kernelsModule = null;
+  if (msg.kernels) {
+    go.importObject.posterity_kernels = new Proxy({}, { get: (_, f) => (...a) => kern.exports[f](...a) });
+    kernelsModule = fetch(msg.kernels).then((r) => {
+      if (!r.ok) throw new Error(`${msg.kernels}: HTTP ${r.status}`);
+      return r.arrayBuffer();
+    }).then((b) => WebAssembly.compile(b));
+  }
   const wasmPromise = instantiate(msg.classifier, go.importObject);
   const [backbone, head] = await Promise.all([fetchBytes(msg.backbone), fetchBytes(msg.head)]);
   const { instance } = await wasmPromise;
-  go.run(instance); // registers posterityLoad and posterityClassify, then blocks in select{}
+  if (kernelsModule) {
+    kern = new WebAssembly.Instance(await kernelsModule, { go: { mem: instance.exports.mem } });
+  }
+  go.run(instance); // registers the posterity functions, then blocks in select{}
   const r = self.posterityLoad(backbone, head);
   if (r.error) {
     throw new Error(r.error);

@@ -96,6 +96,9 @@ func Load(staticDir string) (*Site, error) {
 		BackboneSize: int64(len(files[ui.BackboneFile].Body)),
 		HeadSize:     int64(len(files[ui.HeadFile].Body)),
 	}
+	if files[ui.KernelsWasm] != nil {
+		s.assets.Kernels = res.Resolve(ui.KernelsWasm)
+	}
 	s.app = ui.Handler(ui.HandlerConfig{Resources: res, Assets: s.assets})
 	s.version = version(files, ui.Describe(s.app))
 	s.app.Version = s.version // before the handler's first request, which freezes it

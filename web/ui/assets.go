@@ -12,11 +12,15 @@ import (
 // The server computes them (with content-hash query strings) and passes them
 // to the page through go-app's environment.
 type Assets struct {
-	Worker       string // worker.js
-	WasmExec     string // Go's wasm_exec.js, of the toolchain that built classifier.wasm
-	Classifier   string // classifier.wasm
-	Backbone     string // backbone.pstb
-	Head         string // head.bin
+	Worker     string // worker.js
+	WasmExec   string // Go's wasm_exec.js, of the toolchain that built classifier.wasm
+	Classifier string // classifier.wasm
+	Backbone   string // backbone.pstb
+	Head       string // head.bin
+	// Kernels is the optional wasm SIMD kernel module (kernels.wasm) that a
+	// classifier.wasm built with the wasmkernels tag imports; "" when the
+	// static folder has none.
+	Kernels      string
 	BackboneSize int64
 	HeadSize     int64
 }
@@ -28,6 +32,7 @@ const (
 	envClassifier   = "POSTERITY_CLASSIFIER"
 	envBackbone     = "POSTERITY_BACKBONE"
 	envHead         = "POSTERITY_HEAD"
+	envKernels      = "POSTERITY_KERNELS"
 	envBackboneSize = "POSTERITY_BACKBONE_SIZE"
 	envHeadSize     = "POSTERITY_HEAD_SIZE"
 )
@@ -36,7 +41,7 @@ const (
 func (a Assets) Env() map[string]string {
 	return map[string]string{
 		envWorker: a.Worker, envWasmExec: a.WasmExec, envClassifier: a.Classifier,
-		envBackbone: a.Backbone, envHead: a.Head,
+		envBackbone: a.Backbone, envHead: a.Head, envKernels: a.Kernels,
 		envBackboneSize: strconv.FormatInt(a.BackboneSize, 10),
 		envHeadSize:     strconv.FormatInt(a.HeadSize, 10),
 	}
@@ -52,6 +57,6 @@ func assetsFromEnv() Assets {
 	return Assets{
 		Worker: app.Getenv(envWorker), WasmExec: app.Getenv(envWasmExec),
 		Classifier: app.Getenv(envClassifier), Backbone: app.Getenv(envBackbone),
-		Head: app.Getenv(envHead), BackboneSize: size(envBackboneSize), HeadSize: size(envHeadSize),
+		Head: app.Getenv(envHead), Kernels: app.Getenv(envKernels), BackboneSize: size(envBackboneSize), HeadSize: size(envHeadSize),
 	}
 }

@@ -46,6 +46,7 @@ const (
 	BackboneFile   = "/web/backbone.pstb"
 	HeadFile       = "/web/head.bin"
 	AppWasm        = "/web/app.wasm"
+	KernelsWasm    = "/web/kernels.wasm" // optional, see Assets.Kernels
 	// WasmExecJS is Go's JavaScript support file. go-app serves its own copy
 	// at this path; the server replaces it with the one of the toolchain that
 	// built app.wasm and classifier.wasm, and the worker loads the same URL,
@@ -76,6 +77,10 @@ type HandlerConfig struct {
 // (go-app's defaults are remote URLs), and every file the worker needs is
 // cacheable, so the installed app works offline.
 func Handler(c HandlerConfig) *app.Handler {
+	cacheable := []string{WorkerJS, ClassifierWasm, BackboneFile, HeadFile}
+	if c.Assets.Kernels != "" {
+		cacheable = append(cacheable, KernelsWasm)
+	}
 	return &app.Handler{
 		Name:            "Posterity",
 		ShortName:       "Posterity",
@@ -92,7 +97,7 @@ func Handler(c HandlerConfig) *app.Handler {
 			SVG:      IconSVG,
 		},
 		Styles:                []string{StyleSheet},
-		CacheableResources:    []string{WorkerJS, ClassifierWasm, BackboneFile, HeadFile},
+		CacheableResources:    cacheable,
 		RawHeaders:            []string{`<meta http-equiv="Content-Security-Policy" content="` + metaCSP + `">`},
 		Env:                   c.Assets.Env(),
 		Resources:             c.Resources,

@@ -181,7 +181,7 @@ func (p *Page) startWorker(ctx app.Context) {
 	w.Set("onerror", onError)
 	p.release = append(p.release, func() { onMessage.Release(); onError.Release() })
 	w.Call("postMessage", map[string]any{
-		"type": "init", "wasmExec": a.WasmExec, "classifier": a.Classifier,
+		"type": "init", "wasmExec": a.WasmExec, "classifier": a.Classifier, "kernels": a.Kernels,
 		"backbone": map[string]any{"url": a.Backbone, "size": a.BackboneSize},
 		"head":     map[string]any{"url": a.Head, "size": a.HeadSize},
 		// ?decode=browser makes the worker decode every file in the browser,
