@@ -12,7 +12,7 @@ WASM_EXEC   = $(shell $(GO) env GOROOT)/lib/wasm
 # and everything the browser worker links.
 WASM_PKGS   := ./model/onnx/ ./model/kernels/ ./model/mobilenet/ ./model/imageprep/ ./model/head/ ./model/metrics/ ./model/imagenet/
 
-.PHONY: help model build test test-native test-wasm vet train experiments eval bench run serve clean
+.PHONY: help model build static test test-native test-wasm test-e2e vet train experiments eval bench run serve clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,6 +29,8 @@ vet: ## go vet, with and without the SIMD experiment, and for wasm
 	$(GO) vet ./...
 	$(SIMD) $(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet $(WASM_PKGS)
+	GOOS=js GOARCH=wasm $(GO) vet ./web/ ./web/ui/
+	GOOS=js GOARCH=wasm $(SIMD) $(GO) vet ./wasm/
 
 test-native: ## the native tests, plain-Go kernels and SIMD kernels
 	$(GO) test ./...
@@ -38,7 +40,7 @@ test-wasm: ## the engine's tests under GOOS=js GOARCH=wasm in node
 	PATH="$(WASM_EXEC):$$PATH" GOOS=js GOARCH=wasm $(GO) test $(WASM_PKGS)
 	PATH="$(WASM_EXEC):$$PATH" GOOS=js GOARCH=wasm $(SIMD) $(GO) test ./model/kernels/ ./model/mobilenet/
 
-test: vet test-native test-wasm ## everything CI runs: vet, native and wasm tests
+test: vet test-native test-wasm test-e2e ## everything CI runs: vet, native, wasm and browser tests
 
 train: model ## train the genre head on $(DATA), write static/web/head.bin and training/report.html
 	$(BIN) train --data $(DATA) --out static/web/head.bin --report training/report.html
@@ -54,10 +56,32 @@ bench: ## backbone forward-pass benchmarks, native (1 and 2 goroutines) and wasm
 	$(SIMD) $(GO) test -run '^$$' -bench Features/optimised -benchtime 30x -count 5 ./model/mobilenet/
 	PATH="$(WASM_EXEC):$$PATH" GOOS=js GOARCH=wasm $(SIMD) $(GO) test -run '^$$' -bench 'Features/optimised/goroutines=1' -benchtime 10x -count 3 ./model/mobilenet/
 
-run: model ## build and serve the web app (lands with the web issue)
-	$(BIN) serve
+# The web app: app.wasm (the go-app page, web/), classifier.wasm (the engine
+# in a Web Worker, wasm/, with the SIMD kernels), the worker's script (source:
+# wasm/worker.js) and Go's wasm_exec.js, all under static/web beside the
+# model; then the same app as a static site in build/site. WASM_TAGS=wasmkernels
+# builds the engine against the separate kernel module (model/kernels/wasmkern),
+# which is then served beside it.
+WASM_TAGS   ?=
+static: model ## build the web app into static/web and a static copy of the site into build/site
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags=-s -o static/web/app.wasm ./web
+	GOOS=js GOARCH=wasm $(SIMD) $(GO) build -trimpath -ldflags=-s -tags '$(WASM_TAGS)' -o static/web/classifier.wasm ./wasm
+	$(if $(findstring wasmkernels,$(WASM_TAGS)),install -m 0644 model/kernels/wasmkern/kernels.wasm static/web/kernels.wasm,rm -f static/web/kernels.wasm)
+	install -m 0644 wasm/worker.js static/web/worker.js
+	install -m 0644 $(WASM_EXEC)/wasm_exec.js static/web/wasm_exec.js
+	rm -rf build/site
+	$(BIN) serve --static static --write-site build/site
+
+run: static ## build everything and serve the web app on http://127.0.0.1:8080/
+	$(BIN) serve --addr 127.0.0.1:8080 --static static
+
+# Browser tests: Debian's Chromium (chromedp) against "posterity serve", with
+# posters from $(DATA)/images.
+test-e2e: static ## the end-to-end tests of the web app in headless Chromium
+	$(GO) vet -tags e2e ./web/e2e/
+	POSTERITY_BIN=$(abspath $(BIN)) POSTERITY_SHARED=$(abspath $(SHARED)) $(GO) test -tags e2e -count=1 -timeout 15m ./web/e2e/
 
 clean: ## remove build outputs (not the committed model)
-	rm -rf bin static/web/backbone.pstb
+	rm -rf bin build static/web/backbone.pstb static/web/*.wasm static/web/worker.js static/web/wasm_exec.js
 
 FORCE:
