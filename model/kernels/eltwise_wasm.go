@@ -49,6 +49,9 @@ func quantizeFast(dst []uint8, src []float32, C, H, W int, scale float32, zp int
 	}
 	var t [16]uint8
 	p := 0
+	if C == 3 {
+		p = quantizeModule(dst, src, P, scale, zp)
+	}
 	for ; p+16 <= P; p += 16 {
 		// One channel plane at a time (NCHW in), 16 pixels, interleaved
 		// into NHWC through t.

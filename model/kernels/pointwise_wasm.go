@@ -24,7 +24,7 @@ func widen(dst []int16, x []uint8, zp int32) {
 	n := len(x)
 	dst = dst[:n]
 	zpv := archsimd.BroadcastInt16x8(int16(zp))
-	i := 0
+	i := widenModule(dst, x, zp)
 	for ; i+16 <= n; i += 16 {
 		v := archsimd.LoadUint8x16(x[i : i+16])
 		v.ExtendLo8ToUint16().BitsToInt16().Sub(zpv).Store(dst[i : i+8])

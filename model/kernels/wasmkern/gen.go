@@ -29,6 +29,13 @@
 // (b·k2 + kk)·16 + 2j + h. M must be a multiple of 8. 4 pixels × 8
 // channels per step, eight i32x4 accumulators.
 //
+//	widen(dst, src, n, zp)
+//	quantize(dst, src, P, scaleBits, zp)
+//
+// widen and quantize are the input side: the pointwise GEMM's widening of
+// a layer's bytes to int16 (x−zp), and QuantizeLinear of the float32 RGB
+// image (see their builders).
+//
 //	dwrow(out, r0, r1, r2, zprow, OW, W, C, st, w, bias, mult, yzp)
 //
 // One output row (OW pixels × C channels, uint8) of a 3×3 depthwise
@@ -64,24 +71,26 @@ const (
 )
 
 const (
-	opBlock      = 0x02
-	opLoop       = 0x03
-	opIf         = 0x04
-	opEnd        = 0x0b
-	opBr         = 0x0c
-	opBrIf       = 0x0d
-	opSelect     = 0x1b
-	opGet        = 0x20
-	opSet        = 0x21
-	opTee        = 0x22
-	opI32Const   = 0x41
-	opI32LtS     = 0x48
-	opI32LtU     = 0x49
-	opI32GeS     = 0x4e
-	opI32Add     = 0x6a
-	opI32Sub     = 0x6b
-	opI32Mul     = 0x6c
-	opF32FromI32 = 0xb2 // f32.convert_i32_s
+	opBlock       = 0x02
+	opLoop        = 0x03
+	opIf          = 0x04
+	opEnd         = 0x0b
+	opBr          = 0x0c
+	opBrIf        = 0x0d
+	opSelect      = 0x1b
+	opGet         = 0x20
+	opSet         = 0x21
+	opTee         = 0x22
+	opI32Const    = 0x41
+	opI32LtS      = 0x48
+	opI32LtU      = 0x49
+	opI32GeS      = 0x4e
+	opI32GeU      = 0x4f
+	opI32Add      = 0x6a
+	opI32Sub      = 0x6b
+	opI32Mul      = 0x6c
+	opF32FromI32  = 0xb2 // f32.convert_i32_s
+	opF32FromBits = 0xbe // f32.reinterpret_i32
 )
 
 // Vector opcodes (after the 0xfd prefix).
@@ -98,10 +107,13 @@ const (
 	vU8NarrowI16  = 0x66 // i8x16.narrow_i16x8_u
 	vF32Nearest   = 0x6a
 	vI16NarrowI32 = 0x85 // i16x8.narrow_i32x4_s
+	vI16Sub       = 0x91
+	vI16Splat     = 0x10
 	vI32Add       = 0xae
 	vI32DotI16    = 0xba
 	vF32Add       = 0xe4
 	vF32Mul       = 0xe6
+	vF32Div       = 0xe7
 	vI32TruncF32  = 0xf8 // i32x4.trunc_sat_f32x4_s
 	vF32FromI32   = 0xfa // f32x4.convert_i32x4_s
 )
@@ -355,6 +367,80 @@ func dwrow() *fn {
 	return f
 }
 
+// widen builds widen(dst, src, n, zp): dst[i] = int16(src[i] − zp) for
+// i < n, n a multiple of 16 (the caller does the rest).
+func widen() *fn {
+	f := &fn{name: "widen", params: 4}
+	const dst, src, n, zp = 0, 1, 2, 3
+	end, zpv := f.local(tI32), f.local(tV128)
+	f.get(zp).v(vI16Splat).set(zpv)
+	f.add(src, n).set(end)
+	f.op(opBlock, blockVoid, opLoop, blockVoid).get(src).get(end).op(opI32GeU).brIf(1) // addresses: unsigned
+	f.get(dst).get(src).vm(vLoad8x8U, 3, 0).get(zpv).v(vI16Sub).vm(vStore, 4, 0)
+	f.get(dst).get(src).vm(vLoad8x8U, 3, 8).get(zpv).v(vI16Sub).vm(vStore, 4, 16)
+	f.inc(src, 16).inc(dst, 32).endFor()
+	f.op(opEnd)
+	return f
+}
+
+// quantize builds quantize(dst, src, P, scaleBits, zp), QuantizeLinear of
+// a 3×P float32 image (NCHW, planes of P) to P×3 uint8 (NHWC), 16 pixels
+// per step (P a multiple of 16; the caller does the rest):
+// q = sat(nearest(x / scale) + zp), the saturation by trunc_sat and the
+// narrows as in requant. The three planes' 16 bytes are interleaved into
+// 48 bytes of RGB with two shuffles per 16 output bytes.
+func quantize() *fn {
+	f := &fn{name: "quantize", params: 5}
+	const dst, src, P, scaleBits, zp = 0, 1, 2, 3, 4
+	p, plane := f.local(tI32), f.local(tI32)
+	sc, zpf, t := f.local(tV128), f.local(tV128), f.local(tV128)
+	var ch [3]int
+	for i := range ch {
+		ch[i] = f.local(tV128)
+	}
+	f.get(scaleBits).op(opF32FromBits).v(vF32Splat).set(sc)
+	f.rqConst(zp, zpf)
+	f.get(P).i32(4).op(opI32Mul).set(plane) // bytes per plane
+	f.i32(0).set(p).forLt(p, P)
+	for c := 0; c < 3; c++ {
+		// 16 pixels of plane c at src + c·plane + 4p.
+		for i := 0; i < 4; i++ {
+			f.get(src).get(p).i32(4).op(opI32Mul).op(opI32Add)
+			if c > 0 {
+				f.get(plane).i32(int32(c)).op(opI32Mul).op(opI32Add)
+			}
+			f.vm(vLoad, 2, uint32(16*i)).get(sc).v(vF32Div).v(vF32Nearest).get(zpf).v(vF32Add).v(vI32TruncF32)
+			if i%2 == 1 {
+				f.v(vI16NarrowI32)
+			}
+		}
+		f.v(vU8NarrowI16).set(ch[c])
+	}
+	// Output byte j of the 48 is channel j%3 of pixel j/3.
+	for o := 0; o < 3; o++ {
+		var rg, b [16]byte // first pick R and G (B's bytes: placeholders), then B
+		for j := 0; j < 16; j++ {
+			q := 16*o + j
+			px, c := byte(q/3), q%3
+			switch c {
+			case 0:
+				rg[j], b[j] = px, byte(j)
+			case 1:
+				rg[j], b[j] = 16+px, byte(j)
+			case 2:
+				rg[j], b[j] = 0, 16+px
+			}
+		}
+		f.get(dst).get(p).i32(3).op(opI32Mul).op(opI32Add) // address
+		f.get(ch[0]).get(ch[1]).v(vShuffle).op(rg[:]...).set(t)
+		f.get(t).get(ch[2]).v(vShuffle).op(b[:]...)
+		f.vm(vStore, 0, uint32(16*o))
+	}
+	f.inc(p, 16).endFor()
+	f.op(opEnd)
+	return f
+}
+
 func section(out *bytes.Buffer, id byte, body *bytes.Buffer) {
 	out.WriteByte(id)
 	uleb(out, uint64(body.Len()))
@@ -425,7 +511,7 @@ func module(fns []*fn) []byte {
 func main() {
 	out := flag.String("o", "kernels.wasm", "output file")
 	flag.Parse()
-	if err := os.WriteFile(*out, module([]*fn{gemm(gemmMR), dwrow()}), 0o644); err != nil {
+	if err := os.WriteFile(*out, module([]*fn{gemm(gemmMR), dwrow(), widen(), quantize()}), 0o644); err != nil {
 		log.Fatal(err)
 	}
 }
