@@ -35,7 +35,38 @@ func packDepthwise(c *Conv) *packed {
 		}
 		bias[ch] = c.Bias[ch] - c.XZP*sum
 	}
-	return &packed{dw: w, c16: c16, bias: bias}
+	pk := &packed{dw: w, c16: c16, bias: bias}
+	packDepthwisePairs(c, pk)
+	return pk
+}
+
+// packDepthwisePairs builds the layout of the 32-channel groups of
+// dwRow512Pairs (the first C&^31 channels): per group, for each tap pair
+// q of (0,1) (2,3) (4,5) (6,7) (8,–), two Int16x32 weight vectors matching
+// VPUNPCKLWD/VPUNPCKHWD of the two taps' inputs: in the "lo" vector,
+// 128-bit lane g holds (w_a, w_b) of channels 8g..8g+3, in "hi" of
+// 8g+4..8g+7. The folded bias and the multipliers are permuted the same
+// way (lane 4g+j of lo is channel 8g+j, of hi 8g+4+j).
+func packDepthwisePairs(c *Conv, pk *packed) {
+	C := c.M
+	ng := C / 32
+	pairs := [5][2]int{{0, 1}, {2, 3}, {4, 5}, {6, 7}, {8, -1}}
+	pk.dwp = make([]int16, ng*320)
+	pk.dwpBias = make([]int32, ng*32)
+	pk.dwpMult = make([]float32, ng*32)
+	for ch := 0; ch < ng*32; ch++ {
+		G, r := ch/32, ch%32
+		g, half, j := r/8, (r%8)/4, r%4
+		for q, pr := range pairs {
+			i := G*320 + q*64 + half*32 + g*8 + 2*j
+			pk.dwp[i] = int16(c.W[pr[0]*C+ch])
+			if pr[1] >= 0 {
+				pk.dwp[i+1] = int16(c.W[pr[1]*C+ch])
+			}
+		}
+		pk.dwpBias[G*32+half*16+4*g+j] = pk.bias[ch]
+		pk.dwpMult[G*32+half*16+4*g+j] = c.Mult[ch]
+	}
 }
 
 // depthwiseSIMD computes DepthwiseRef (see the comment above).
@@ -98,6 +129,9 @@ func dwRow512(out []uint8, rows *[3][]uint8, W, C, st int, xzp int32, pk *packed
 	r1, r2 = r1[:len(r0)], r2[:len(r0)]
 	zx := archsimd.BroadcastInt32x16(xzp)
 	c := 0
+	if C >= 32 {
+		c = dwRow512Pairs(out, rows, W, C, st, xzp, pk, q)
+	}
 	for ; c+16 <= C; c += 16 {
 		w0 := archsimd.LoadInt32x16(w[0*c16+c : 0*c16+c+16])
 		w1 := archsimd.LoadInt32x16(w[1*c16+c : 1*c16+c+16])
@@ -162,6 +196,92 @@ func dwRow512(out []uint8, rows *[3][]uint8, W, C, st int, xzp int32, pk *packed
 			dwPixel512(out[ox*C+c:(ox+1)*C], &taps, c, pk, mult, q)
 		}
 	}
+}
+
+// ld32 loads 32 bytes of r at o, zero-extended to int16 lanes.
+func ld32(r []uint8, o int) archsimd.Int16x32 {
+	return archsimd.LoadUint8x32(r[o : o+32]).ExtendToUint16().BitsToInt16()
+}
+
+// requant32 is requant16 without the narrowing: int32 lanes in 0..255.
+func requant32(acc archsimd.Int32x16, mult archsimd.Float32x16, q *rq16) archsimd.Int32x16 {
+	f := acc.ConvertToFloat32().Mul(mult).RoundScaled(0).Max(q.lo).Min(q.hi)
+	return f.ConvertToInt32().Add(q.zp)
+}
+
+// dwRow512Pairs computes the channel groups of 32 of one output row (the
+// first C&^31 channels) and returns how many channels it did. Per pixel,
+// two taps' 32 inputs (zero-extended to int16) are interleaved with
+// VPUNPCKLWD/VPUNPCKHWD into (x_a, x_b) pairs and multiplied by the pair's
+// weights with one VPMADDWD each: 5 instead of 9 multiplies per 16
+// outputs, and no widening of the inputs to int32. The unpacks work within
+// 128-bit lanes, so the accumulators hold channels in the order of
+// packDepthwisePairs; VPACKUSDW of the two (also per 128-bit lane)
+// restores the natural order, and VPMOVWB narrows to 32 bytes.
+func dwRow512Pairs(out []uint8, rows *[3][]uint8, W, C, st int, xzp int32, pk *packed, q *rq16) int {
+	OW := len(out) / C
+	r0, r1, r2 := rows[0], rows[1], rows[2]
+	r1, r2 = r1[:len(r0)], r2[:len(r0)]
+	zx := archsimd.BroadcastInt16x32(int16(xzp))
+	var zero archsimd.Int16x32
+	c := 0
+	for g := 0; c+32 <= C; c, g = c+32, g+1 {
+		wv := pk.dwp[g*320 : (g+1)*320]
+		w01l, w01h := archsimd.LoadInt16x32(wv[0:32]), archsimd.LoadInt16x32(wv[32:64])
+		w23l, w23h := archsimd.LoadInt16x32(wv[64:96]), archsimd.LoadInt16x32(wv[96:128])
+		w45l, w45h := archsimd.LoadInt16x32(wv[128:160]), archsimd.LoadInt16x32(wv[160:192])
+		w67l, w67h := archsimd.LoadInt16x32(wv[192:224]), archsimd.LoadInt16x32(wv[224:256])
+		w8l, w8h := archsimd.LoadInt16x32(wv[256:288]), archsimd.LoadInt16x32(wv[288:320])
+		bl := archsimd.LoadInt32x16(pk.dwpBias[g*32 : g*32+16])
+		bh := archsimd.LoadInt32x16(pk.dwpBias[g*32+16 : g*32+32])
+		ml := archsimd.LoadFloat32x16(pk.dwpMult[g*32 : g*32+16])
+		mh := archsimd.LoadFloat32x16(pk.dwpMult[g*32+16 : g*32+32])
+		// acc computes the two accumulators from the 9 taps' inputs.
+		acc := func(x0, x1, x2, x3, x4, x5, x6, x7, x8 archsimd.Int16x32) archsimd.Uint16x32 {
+			al := bl.Add(x0.InterleaveLoGrouped(x1).DotProductPairs(w01l))
+			ah := bh.Add(x0.InterleaveHiGrouped(x1).DotProductPairs(w01h))
+			al = al.Add(x2.InterleaveLoGrouped(x3).DotProductPairs(w23l))
+			ah = ah.Add(x2.InterleaveHiGrouped(x3).DotProductPairs(w23h))
+			al = al.Add(x4.InterleaveLoGrouped(x5).DotProductPairs(w45l))
+			ah = ah.Add(x4.InterleaveHiGrouped(x5).DotProductPairs(w45h))
+			al = al.Add(x6.InterleaveLoGrouped(x7).DotProductPairs(w67l))
+			ah = ah.Add(x6.InterleaveHiGrouped(x7).DotProductPairs(w67h))
+			al = al.Add(x8.InterleaveLoGrouped(zero).DotProductPairs(w8l))
+			ah = ah.Add(x8.InterleaveHiGrouped(zero).DotProductPairs(w8h))
+			return requant32(al, ml, q).SaturateToUint16ConcatGrouped(requant32(ah, mh, q))
+		}
+		for ox := 0; ox < OW; ox++ {
+			ix0 := ox*st - 1
+			var v archsimd.Uint16x32
+			if ix0 >= 0 && ix0+2 < W {
+				// Interior: the loads feed the multiplies directly (with
+				// the border cases merged in, Go spills all nine inputs).
+				o := ix0*C + c
+				v = acc(ld32(r0, o), ld32(r0, o+C), ld32(r0, o+2*C),
+					ld32(r1, o), ld32(r1, o+C), ld32(r1, o+2*C),
+					ld32(r2, o), ld32(r2, o+C), ld32(r2, o+2*C))
+			} else {
+				x0, x1, x2 := zx, zx, zx
+				x3, x4, x5 := zx, zx, zx
+				x6, x7, x8 := zx, zx, zx
+				if ix0 >= 0 {
+					o := ix0*C + c
+					x0, x3, x6 = ld32(r0, o), ld32(r1, o), ld32(r2, o)
+				}
+				if ix0+1 < W {
+					o := (ix0+1)*C + c
+					x1, x4, x7 = ld32(r0, o), ld32(r1, o), ld32(r2, o)
+				}
+				if ix0+2 < W {
+					o := (ix0+2)*C + c
+					x2, x5, x8 = ld32(r0, o), ld32(r1, o), ld32(r2, o)
+				}
+				v = acc(x0, x1, x2, x3, x4, x5, x6, x7, x8)
+			}
+			v.TruncToUint8().Store(out[ox*C+c : ox*C+c+32])
+		}
+	}
+	return c
 }
 
 // dwPixel512 computes channels c0… of one output pixel from its 9 taps,

@@ -33,12 +33,15 @@ func SIMD() string {
 // per-channel bias and multiplier zero padded to a multiple of 16 channels
 // so the kernels load them as whole vectors.
 type packed struct {
-	w    []int16   // pointwise and stem: packPairs
-	k2   int       // pointwise and stem: input pairs per output channel
-	dw   []int32   // depthwise: packDepthwise
-	c16  int       // depthwise: channels rounded up to 16
-	bias []int32   // M rounded up to 16 (depthwise: zero point folded in)
-	mult []float32 // likewise (unused by depthwise)
+	w       []int16 // pointwise and stem: packPairs
+	k2      int     // pointwise and stem: input pairs per output channel
+	dw      []int32 // depthwise: packDepthwise
+	c16     int     // depthwise: channels rounded up to 16
+	dwp     []int16 // depthwise 32-channel groups: packDepthwisePairs
+	dwpBias []int32
+	dwpMult []float32
+	bias    []int32   // M rounded up to 16 (depthwise: zero point folded in)
+	mult    []float32 // likewise (unused by depthwise)
 }
 
 // Prepare builds the optimised kernels' weight layout. Call it once after
