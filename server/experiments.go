@@ -31,7 +31,8 @@ func experimentTable() map[string]experiment {
 		"lr1e-5":      {note: "Adam lr 1e-5 (the article's)", cfg: func(c *train.Config) { c.LR = 1e-5; c.Epochs = 150 }},
 		"lr1e-3":      {note: "Adam lr 1e-3", cfg: func(c *train.Config) { c.LR = 1e-3 }},
 		"decay":       {note: "weight decay 1e-2 (AdamW)", cfg: func(c *train.Config) { c.WeightDecay = 1e-2 }},
-		"flip":        {note: "features averaged with the mirrored poster's", data: func(d *dataFlags) { d.flip = !d.flip }},
+		"flip":        {note: "features averaged with the mirrored poster's (2 passes per poster)", data: func(d *dataFlags) { d.flip = !d.flip }},
+		"flipaug":     {note: "mirrored posters as extra training examples (1 pass per poster)", data: func(d *dataFlags) { d.flipAugment = !d.flipAugment }},
 		"crop":        {note: "centre-square crop instead of squash", data: func(d *dataFlags) { d.resize = "crop" }},
 		"pad":         {note: "letterbox pad instead of squash", data: func(d *dataFlags) { d.resize = "pad" }},
 	}

@@ -23,7 +23,7 @@ import (
 type dataFlags struct {
 	data, backbone, cache, genres, mode, resize string
 	minCount, workers                           int
-	flip                                        bool
+	flip, flipAugment                           bool
 }
 
 func (d *dataFlags) register(fs *flag.FlagSet) {
@@ -34,7 +34,8 @@ func (d *dataFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&d.minCount, "min-count", 0, "without --genres: learn every genre with at least this many posters")
 	fs.StringVar(&d.mode, "mode", "multi-label", "multi-label (sigmoid per genre) or multi-class (softmax, one label per poster)")
 	fs.StringVar(&d.resize, "resize", "squash", "resize policy: squash (whole poster), crop (centre square) or pad (letterbox)")
-	fs.BoolVar(&d.flip, "flip", false, "average each poster's feature with its mirror image's")
+	fs.BoolVar(&d.flip, "flip", false, "average each poster's feature with its mirror image's (training and inference: two backbone passes per poster)")
+	fs.BoolVar(&d.flipAugment, "flip-augment", false, "train on each poster's mirror image too (inference stays one pass)")
 	fs.IntVar(&d.workers, "workers", 0, "feature-extraction workers (0: one per core)")
 }
 
@@ -55,7 +56,7 @@ func (d *dataFlags) load(ctx context.Context, net *mobilenet.Net, stderr io.Writ
 		genres = splitList(d.genres)
 	}
 	data, err := pipeline.Load(ctx, net, d.data, pipeline.LoadOptions{
-		Mode: mode, Genres: genres, MinCount: d.minCount,
+		Mode: mode, Genres: genres, MinCount: d.minCount, FlipAugment: d.flipAugment,
 		Features: features.Options{CacheDir: d.cache, Policy: policy, Flip: d.flip, Workers: d.workers, Progress: stderr},
 	}, stderr)
 	return data, policy, err

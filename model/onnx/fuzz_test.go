@@ -16,7 +16,7 @@ func FuzzDecode(f *testing.F) {
 		f.Add(b[:64<<10])
 	}
 	f.Add([]byte{})
-	f.Add([]byte{0x08, 0x07, 0x3a, 0x02, 0x0a, 0x00})       // ir_version 7, empty graph with an empty node
+	f.Add([]byte{0x08, 0x07, 0x3a, 0x02, 0x0a, 0x00})             // ir_version 7, empty graph with an empty node
 	f.Add([]byte{0x3a, 0x06, 0x2a, 0x04, 0x08, 0xff, 0xff, 0x7f}) // an initializer with a huge dim
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := Decode(b)

@@ -20,9 +20,12 @@ type Data struct {
 	Labels  []string
 	Y       []uint8   // n×L
 	X       []float32 // n×1280, averaged with the mirror image when Flip
-	Mode    head.Mode
-	Dropped int     // posters left with no selected genre
-	Failed  []error // posters whose image could not be used
+	// Mirrored holds the mirror images' features (n×1280) with
+	// LoadOptions.FlipAugment: extra training rows, never used to score.
+	Mirrored []float32
+	Mode     head.Mode
+	Dropped  int     // posters left with no selected genre
+	Failed   []error // posters whose image could not be used
 }
 
 // N returns the number of posters.
@@ -30,10 +33,14 @@ func (d *Data) N() int { return len(d.Posters) }
 
 // LoadOptions says which posters and labels to use and how to featurize.
 type LoadOptions struct {
-	Mode     head.Mode
-	Genres   []string // nil: dataset.DefaultGenres() when MinCount is 0
-	MinCount int      // with no Genres: every genre with at least this many posters
-	Features features.Options
+	Mode   head.Mode
+	Genres []string // nil: dataset.DefaultGenres() when MinCount is 0
+	// FlipAugment adds each training poster's mirror image as a second
+	// training example; inference stays a single pass. (Features.Flip
+	// instead averages both views, for training and inference alike.)
+	FlipAugment bool
+	MinCount    int // with no Genres: every genre with at least this many posters
+	Features    features.Options
 }
 
 // Load reads a labelled folder (labels.csv + images/, or for MultiClass a
@@ -84,7 +91,9 @@ func Load(ctx context.Context, net *mobilenet.Net, dir string, opt LoadOptions, 
 	for i, p := range posters {
 		paths[i] = p.Path
 	}
-	fs, err := features.Compute(ctx, net, paths, opt.Features)
+	fopt := opt.Features
+	fopt.Flip = fopt.Flip || opt.FlipAugment
+	fs, err := features.Compute(ctx, net, paths, fopt)
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +105,9 @@ func Load(ctx context.Context, net *mobilenet.Net, dir string, opt LoadOptions, 
 			continue
 		}
 		row := fs.Row(i)
+		if opt.FlipAugment {
+			d.Mirrored = append(d.Mirrored, fs.Flipped[i*D:(i+1)*D]...)
+		}
 		if opt.Features.Flip {
 			f := fs.Flipped[i*D : (i+1)*D]
 			avg := make([]float32, D)

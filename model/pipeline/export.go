@@ -43,6 +43,9 @@ func (d *Data) Finish(f *Fit, net *mobilenet.Net, policy imageprep.Policy, spec 
 	if flip {
 		m["flip_average"] = 1
 	}
+	if d.Mirrored != nil {
+		m["flip_augment"] = 1
+	}
 	h.Metrics = m
 	h.PerLabel = make([]head.LabelMetrics, len(d.Labels))
 	h.Curves = make([]head.Curve, len(d.Labels))

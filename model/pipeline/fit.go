@@ -37,6 +37,9 @@ func (d *Data) Train(cfg train.Config, sp Splits, log io.Writer) (*Fit, error) {
 		cfg.Loss = train.LossCE
 	}
 	trainSet, valSet := d.Subset(sp.Train), d.Subset(sp.Val)
+	if d.Mirrored != nil {
+		trainSet = d.withMirrors(trainSet, sp.Train)
+	}
 	h, hist, err := train.Train(cfg, trainSet, valSet, d.Labels, log)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: %w", err)
@@ -65,6 +68,18 @@ func (d *Data) Train(cfg train.Config, sp Splits, log io.Writer) (*Fit, error) {
 	f.All = metrics.BaselineAll(testY, len(test), d.Labels)
 	f.Elapsed = time.Since(start)
 	return f, nil
+}
+
+// withMirrors appends the mirror images of rows idx to ds as extra
+// examples with the same labels.
+func (d *Data) withMirrors(ds train.Dataset, idx []int) train.Dataset {
+	const D = 1280
+	L := len(d.Labels)
+	for _, i := range idx {
+		ds.X = append(ds.X, d.Mirrored[i*D:(i+1)*D]...)
+		ds.Y = append(ds.Y, d.Y[i*L:(i+1)*L]...)
+	}
+	return ds
 }
 
 func (d *Data) probs(h *head.Head, idx []int) []float32 {
