@@ -56,7 +56,7 @@ func runExperiments(ctx context.Context, base *pipeline.Data, sp pipeline.Splits
 	table := experimentTable()
 	row := func(name, note string, f *pipeline.Fit) report.Experiment {
 		return report.Experiment{Name: name, MicroF1: f.TestTuned.MicroF1, MacroF1: f.TestTuned.MacroF1,
-			Note: fmt.Sprintf("%s; val macro-F1 %.3f; %d epochs", note, f.ValTuned.MacroF1, len(f.History.Epochs))}
+			Note: fmt.Sprintf("%s; val macro-F1 %.3f; ECE %.3f; %d epochs", note, f.ValTuned.MacroF1, f.Calibration.ECE, len(f.History.Epochs))}
 	}
 	rows := []report.Experiment{row("default", fmt.Sprintf("%s, %d hidden, dropout %g, lr %g", cfg.Loss, cfg.Hidden, cfg.Dropout, cfg.LR), main)}
 	for _, name := range names {

@@ -162,4 +162,5 @@ func printSummary(w io.Writer, f *pipeline.Fit, out string) {
 	row("validation, threshold 0.5", f.ValAtHalf.MicroF1, f.ValAtHalf.MacroF1)
 	row("baseline: two most frequent genres (test)", f.TopTwo.MicroF1, f.TopTwo.MacroF1)
 	row("baseline: all genres (test)", f.All.MicroF1, f.All.MacroF1)
+	fmt.Fprintf(w, "calibration (test, all genres pooled): expected calibration error %.3f\n", f.Calibration.ECE)
 }

@@ -39,6 +39,7 @@ func (d *Data) Finish(f *Fit, net *mobilenet.Net, policy imageprep.Policy, spec 
 		"n_train": float64(len(f.Splits.Train)), "n_val": float64(len(f.Splits.Val)), "n_test": float64(len(f.Splits.Test)),
 		"split_seed": float64(spec.Seed), "val_frac": spec.ValFrac, "test_frac": spec.TestFrac,
 		"epochs": float64(len(f.History.Epochs)), "best_epoch": float64(f.History.Best + 1),
+		"ece": f.Calibration.ECE,
 	}
 	if flip {
 		m["flip_average"] = 1

@@ -26,6 +26,9 @@ type Fit struct {
 	ValAtHalf, ValTuned   metrics.Report
 	TestAtHalf, TestTuned metrics.Report
 	TopTwo, All           metrics.Report // baselines on the test split
+
+	// Calibration of the test probabilities (10 bins, all genres pooled).
+	Calibration metrics.Calibration
 }
 
 // Train fits a head on sp.Train, stops early and tunes thresholds on
@@ -66,6 +69,7 @@ func (d *Data) Train(cfg train.Config, sp Splits, log io.Writer) (*Fit, error) {
 	trainCounts := metrics.LabelCounts(trainSet.Y, len(sp.Train), L)
 	f.TopTwo = metrics.BaselineTopK(testY, len(test), d.Labels, trainCounts, 2)
 	f.All = metrics.BaselineAll(testY, len(test), d.Labels)
+	f.Calibration = metrics.Calibrate(f.TestProbs, testY, len(test), L, 10)
 	f.Elapsed = time.Since(start)
 	return f, nil
 }
