@@ -52,9 +52,20 @@ experiments: model ## train the README's ablations on the same split; prints the
 eval: model ## evaluate static/web/head.bin on $(DATA)'s validation split
 	$(BIN) eval --data $(DATA)
 
-bench: ## backbone forward-pass benchmarks, native (1 and 2 goroutines) and wasm
-	$(SIMD) $(GO) test -run '^$$' -bench Features/optimised -benchtime 30x -count 5 ./model/mobilenet/
-	PATH="$(WASM_EXEC):$$PATH" GOOS=js GOARCH=wasm $(SIMD) $(GO) test -run '^$$' -bench 'Features/optimised/goroutines=1' -benchtime 10x -count 3 ./model/mobilenet/
+# make bench (bench/doc.go, issue #5): our engine against ONNX Runtime in the
+# same run — browser (headless Chromium), native, first-visit bytes, worker
+# memory — then BENCHMARKS.md and one TARGET line per goal. It measures the
+# app "make static" built (static/web) and two labelled bench copies of the
+# worker with the benchstages hook: plain (these flags, no tag) and
+# wasmkernels (with the kernel module). The anchors come from npm into
+# bench/node_modules (gitignored).
+BENCH_ENGINES := build/bench/engines
+bench: static ## speed, bytes and memory against onnxruntime-web/-node in the same run; writes BENCHMARKS.md
+	GOOS=js GOARCH=wasm $(SIMD) $(GO) build -trimpath -ldflags=-s -tags benchstages -o $(BENCH_ENGINES)/plain/classifier.wasm ./wasm
+	GOOS=js GOARCH=wasm $(SIMD) $(GO) build -trimpath -ldflags=-s -tags 'wasmkernels benchstages' -o $(BENCH_ENGINES)/wasmkernels/classifier.wasm ./wasm
+	install -m 0644 model/kernels/wasmkern/kernels.wasm $(BENCH_ENGINES)/wasmkernels/kernels.wasm
+	cd bench && npm install --no-audit --no-fund --ignore-scripts
+	$(SIMD) $(GO) run ./bench --shared $(SHARED) --static static --engines $(BENCH_ENGINES)
 
 # The web app: app.wasm (the go-app page, web/), classifier.wasm (the engine
 # in a Web Worker, wasm/, with the SIMD kernels), the worker's script (source:
