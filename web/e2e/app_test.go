@@ -70,10 +70,11 @@ const (
 	// libjpeg-turbo decodes the JPEG: fancy chroma upsampling and another IDCT
 	// put pixels a few levels off Go's (mean |Δ| 0.01–1.1 per channel on the
 	// sample posters), and the int8 backbone amplifies that into features
-	// ~20 % off. Measured max |Δp| over the 12 posters: 0.28 with a
-	// random-weight development head; see the log line "parity (browser
-	// decoding)" for the committed head.
-	parityBrowser = 0.4
+	// ~20 % off. Measured with the trained head (micro-F1 0.47): max |Δp|
+	// 0.137 over these 12 posters and 0.145 over 24, where 18 of the 24
+	// predicted genre sets differed from the CLI's. That is why the worker
+	// decodes in Go. The bound is twice the largest difference seen.
+	parityBrowser = 0.3
 )
 
 // maxGap bounds the longest pause of a 10 ms timer on the page while a batch

@@ -199,7 +199,10 @@ func (p *Page) onMessage(ctx app.Context, d app.Value) {
 		if t := int64(d.Get("total").Int()); t > 0 {
 			p.total = t
 		}
-		p.fromCache = d.Get("cached").Bool()
+		// The worker says whether the service worker's cache had the files;
+		// on a first visit the service worker may have just downloaded them
+		// (it caches in parallel), so only a page it served counts.
+		p.fromCache = p.controlled && d.Get("cached").Bool()
 	case "ready":
 		m, err := ParseModel(d.Get("info").String())
 		if err != nil {
