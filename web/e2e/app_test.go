@@ -92,7 +92,7 @@ func TestApp(t *testing.T) {
 	}{
 		{"one poster", testOnePoster},
 		{"batch, bad file, responsiveness", testBatch},
-		{"paste", testPaste},
+		{"paste and drop", testPasteAndDrop},
 		{"privacy", testPrivacy},
 		{"parity with classify", testParity},
 		{"offline and updates", testOfflineAndUpdate},
@@ -254,30 +254,37 @@ func testBatch(t *testing.T, c config, srv *server) {
 	finish(t, b)
 }
 
-func testPaste(t *testing.T, c config, srv *server) {
-	raw, err := os.ReadFile(c.posters[12])
-	if err != nil {
-		t.Fatal(err)
-	}
+// testPasteAndDrop gives the page a poster by a clipboard paste and another
+// by a drop, as the browser delivers them: events whose DataTransfer holds
+// a File.
+func testPasteAndDrop(t *testing.T, c config, srv *server) {
 	b := newBrowser(t, c, 1280, 900)
 	b.openApp(t, srv.url)
-	// A paste of an image file, as the clipboard delivers it.
-	prevented := eval[bool](t, b, fmt.Sprintf(`(() => {
-		const bin = Uint8Array.from(atob(%s), (c) => c.charCodeAt(0));
-		const dt = new DataTransfer();
-		dt.items.add(new File([bin], %s, {type: "image/jpeg"}));
-		const ev = new ClipboardEvent("paste", {clipboardData: dt, bubbles: true, cancelable: true});
-		document.body.dispatchEvent(ev);
-		return ev.defaultPrevented;
-	})()`, jsonString(base64.StdEncoding.EncodeToString(raw)), jsonString("pasted.jpg")))
-	if !prevented {
-		t.Errorf("the page did not take the pasted image (paste not prevented)")
+	for i, ev := range []struct{ name, js string }{
+		{"pasted.jpg", `new ClipboardEvent("paste", {clipboardData: dt, bubbles: true, cancelable: true})`},
+		{"dropped.jpg", `new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true})`},
+	} {
+		raw, err := os.ReadFile(c.posters[12+i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		prevented := eval[bool](t, b, fmt.Sprintf(`(() => {
+			const bin = Uint8Array.from(atob(%s), (c) => c.charCodeAt(0));
+			const dt = new DataTransfer();
+			dt.items.add(new File([bin], %s, {type: "image/jpeg"}));
+			const ev = %s;
+			document.body.dispatchEvent(ev);
+			return ev.defaultPrevented;
+		})()`, jsonString(base64.StdEncoding.EncodeToString(raw)), jsonString(ev.name), ev.js))
+		if !prevented {
+			t.Errorf("%s: the page did not take the file (event not prevented)", ev.name)
+		}
+		rs := b.waitFinished(t, i+1, 60*time.Second)
+		if len(rs) != i+1 || rs[i].File != ev.name {
+			t.Fatalf("results %+v, want %s last", rs, ev.name)
+		}
+		checkResult(t, c.head, rs[i])
 	}
-	rs := b.waitFinished(t, 1, 60*time.Second)
-	if len(rs) != 1 || rs[0].File != "pasted.jpg" {
-		t.Fatalf("results %+v, want one for pasted.jpg", rs)
-	}
-	checkResult(t, c.head, rs[0])
 	finish(t, b)
 }
 
