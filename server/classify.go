@@ -70,10 +70,12 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return fmt.Errorf("%s: %w", *headPath, err)
 		}
 	}
+	// A head trained on flip-averaged features must see them at inference.
+	flip := h != nil && h.Metrics["flip_average"] == 1
 	labels := imagenet.Labels()
 	failed := 0
 	ordered := newOrderedPrinter(len(files))
-	err = extract.Run(ctx, net, files, nil, extract.Options{Workers: *workers, Policy: policy, Logits: *useImageNet}, nil,
+	err = extract.Run(ctx, net, files, nil, extract.Options{Workers: *workers, Policy: policy, Logits: *useImageNet, Flip: flip}, nil,
 		func(r extract.Result) {
 			line := classifyLine{File: r.Path}
 			switch {
@@ -83,6 +85,11 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			case *useImageNet:
 				line.ImageNet = top5(r.Logits, labels)
 			default:
+				if flip {
+					for i, v := range r.Flipped {
+						r.Feature[i] = float32(float32(r.Feature[i]+v) * 0.5) // as pipeline.Load averages
+					}
+				}
 				line.Genres = genres(h, r.Feature)
 			}
 			ordered.put(r.Index, func() { printLine(stdout, line, *asJSON) })
