@@ -66,7 +66,7 @@ func (d *Data) Train(cfg train.Config, sp Splits, log io.Writer) (*Fit, error) {
 	f.ValTuned = d.evaluate(f.ValProbs, valSet.Y, f.Thresholds, len(sp.Val))
 	f.TestAtHalf = d.evaluate(f.TestProbs, testY, half, len(test))
 	f.TestTuned = d.evaluate(f.TestProbs, testY, f.Thresholds, len(test))
-	trainCounts := metrics.LabelCounts(trainSet.Y, len(sp.Train), L)
+	trainCounts := metrics.LabelCounts(trainSet.Y[:len(sp.Train)*L], len(sp.Train), L) // originals only, not mirrors
 	f.TopTwo = metrics.BaselineTopK(testY, len(test), d.Labels, trainCounts, 2)
 	f.All = metrics.BaselineAll(testY, len(test), d.Labels)
 	f.Calibration = metrics.Calibrate(f.TestProbs, testY, len(test), L, 10)

@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -140,6 +141,22 @@ func TestPipeline(t *testing.T) {
 	}
 	if f.TestTuned.MicroF1 < 0.9 {
 		t.Errorf("test micro-F1 %.3f on separable colours, want ≥ 0.9", f.TestTuned.MicroF1)
+	}
+	// Mirrored posters as extra training rows: twice the training set,
+	// the same validation and test rows.
+	aopt := opt
+	aopt.FlipAugment = true
+	aug, err := Load(context.Background(), net, dir, aopt, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(aug.Mirrored) != len(aug.X) {
+		t.Fatalf("%d mirrored values for %d", len(aug.Mirrored), len(aug.X))
+	}
+	if af, err := aug.Train(cfg, sp, io.Discard); err != nil {
+		t.Fatal(err)
+	} else if af.TestTuned.N != len(sp.Test) {
+		t.Errorf("augmented run scored %d test posters, want %d", af.TestTuned.N, len(sp.Test))
 	}
 	so, line, err := d.Finish(f, net, imageprep.Squash, spec, true)
 	if err != nil {
