@@ -13,14 +13,41 @@ import (
 	"posterity/web/site"
 )
 
-// Server timeouts. Reads are small (GET and HEAD only); writes are not
-// bounded, since a phone on a slow link may need minutes for app.wasm.
-const (
-	readHeaderTimeout = 10 * time.Second
-	readTimeout       = 30 * time.Second
-	idleTimeout       = 2 * time.Minute
-	shutdownTimeout   = 10 * time.Second
-)
+// limits bound what one client can hold of the server. Reads are small
+// (GET and HEAD only, no bodies); writes are not bounded, since a phone on a
+// slow link may need minutes for app.wasm.
+type limits struct {
+	ReadHeader time.Duration // the whole request header, from the first byte (a slow-header client is cut off)
+	Read       time.Duration // the whole request, header and body
+	Idle       time.Duration // a kept-alive connection between requests
+	Shutdown   time.Duration // in-flight requests after SIGINT or SIGTERM
+	HeaderSize int           // request header bytes; larger ones get 431
+}
+
+// serveLimits are the limits of "posterity serve" (README, "Security and
+// reliability"). Tests shorten them.
+var serveLimits = limits{
+	ReadHeader: 10 * time.Second,
+	Read:       30 * time.Second,
+	Idle:       2 * time.Minute,
+	Shutdown:   10 * time.Second,
+	HeaderSize: 64 << 10,
+}
+
+// newServer returns the HTTP server for h under lim. The general
+// "OPTIONS *" handler of net/http is off, so that h answers every method
+// (405 for all but GET and HEAD).
+func newServer(h http.Handler, lim limits, errorLog *log.Logger) *http.Server {
+	return &http.Server{
+		Handler:                      h,
+		ReadHeaderTimeout:            lim.ReadHeader,
+		ReadTimeout:                  lim.Read,
+		IdleTimeout:                  lim.Idle,
+		MaxHeaderBytes:               lim.HeaderSize,
+		DisableGeneralOptionsHandler: true,
+		ErrorLog:                     errorLog,
+	}
+}
 
 // runServe serves the web app (see package site) until ctx is cancelled
 // (SIGINT or SIGTERM), then shuts down gracefully; or, with --write-site,
@@ -69,14 +96,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *accessLog {
 		h = logRequests(s, log.New(stderr, "", log.Lmicroseconds))
 	}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          log.New(stderr, "posterity serve: ", 0),
-	}
+	lim := serveLimits
+	srv := newServer(h, lim, log.New(stderr, "posterity serve: ", 0))
 	fmt.Fprintf(stdout, "serving Posterity on http://%s/\n", ln.Addr())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
@@ -85,7 +106,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("serving: %w", err)
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), lim.Shutdown)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutting down: %w", err)
