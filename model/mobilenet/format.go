@@ -128,7 +128,10 @@ func writeAtomic(path string, b []byte) error {
 		return fmt.Errorf("mobilenet: %w", err)
 	}
 	tmp := f.Name()
-	_, err = f.Write(b)
+	err = f.Chmod(0o644) // CreateTemp makes 0600; the file is served to browsers
+	if err == nil {
+		_, err = f.Write(b)
+	}
 	if err == nil {
 		err = f.Sync()
 	}
