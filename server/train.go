@@ -33,7 +33,7 @@ func (d *dataFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.genres, "genres", "", "comma-separated genres to learn (default: the reference notebook's 18)")
 	fs.IntVar(&d.minCount, "min-count", 0, "without --genres: learn every genre with at least this many posters")
 	fs.StringVar(&d.mode, "mode", "multi-label", "multi-label (sigmoid per genre) or multi-class (softmax, one label per poster)")
-	fs.StringVar(&d.resize, "resize", "squash", "resize policy: squash (whole poster), crop (centre square) or pad (letterbox)")
+	fs.StringVar(&d.resize, "resize", "pad", "resize policy: pad (whole poster letterboxed on black, measured best), squash (whole poster stretched) or crop (centre square)")
 	fs.BoolVar(&d.flip, "flip", false, "average each poster's feature with its mirror image's (training and inference: two backbone passes per poster)")
 	fs.BoolVar(&d.flipAugment, "flip-augment", false, "train on each poster's mirror image too (inference stays one pass)")
 	fs.IntVar(&d.workers, "workers", 0, "feature-extraction workers (0: one per core)")
