@@ -78,7 +78,7 @@ func (p *Page) renderStatus() app.UI {
 	var model app.UI
 	switch {
 	case p.fatal != "":
-		model = app.P().Class("model-state error").Role("alert").Text("The model could not be loaded: " + p.fatal)
+		model = p.renderFault() // fault.go: the message and Retry
 	case p.model != nil && p.fromCache:
 		model = app.P().Class("model-state ready").Text("Model ready · loaded from this device, nothing downloaded.")
 	case p.model != nil:
