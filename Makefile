@@ -12,7 +12,7 @@ WASM_EXEC   = $(shell $(GO) env GOROOT)/lib/wasm
 # and everything the browser worker links.
 WASM_PKGS   := ./model/onnx/ ./model/kernels/ ./model/mobilenet/ ./model/imageprep/ ./model/head/ ./model/metrics/ ./model/imagenet/
 
-.PHONY: help model build static test test-native test-wasm test-e2e vet train experiments eval bench run serve clean
+.PHONY: help model build static test test-native test-wasm test-e2e vet train experiments eval bench run serve clean loadtest fuzz-short
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -91,6 +91,29 @@ run: static ## build everything and serve the web app on http://127.0.0.1:8080/
 test-e2e: static ## the end-to-end tests of the web app in headless Chromium
 	$(GO) vet -tags e2e ./web/e2e/
 	POSTERITY_BIN=$(abspath $(BIN)) POSTERITY_SHARED=$(abspath $(SHARED)) $(GO) test -tags e2e -count=1 -timeout 15m ./web/e2e/
+
+# The server under load (server/serve_load_test.go, issue #6): 20,000 GETs
+# over 64 kept-alive connections on 127.0.0.1 against the built app; 0
+# errors or it fails; p50/p99 go into BENCHMARKS.md's "Server under load"
+# section (between its markers; the rest of the file is make bench's).
+# "go test ./server/" runs the same test with 2,000 requests on a fixture.
+LOAD_REQUESTS ?= 20000
+LOAD_CONNS    ?= 64
+loadtest: static ## 20,000 requests over 64 connections to posterity serve on loopback; writes its section of BENCHMARKS.md
+	$(GO) test -count=1 -run '^TestServeLoad$$' -timeout 20m -v ./server/ -args \
+		-load.requests $(LOAD_REQUESTS) -load.conns $(LOAD_CONNS) -load.static $(abspath static) -load.report $(abspath BENCHMARKS.md)
+
+# Every fuzz target (func Fuzz… in a _test.go file) for FUZZ_TIME each, after
+# its seed corpus and testdata/fuzz regressions; CI runs it after make test.
+# A finding fails the run and is written to the package's testdata/fuzz/.
+FUZZ_TIME ?= 6s
+fuzz-short: ## run each fuzz target briefly (FUZZ_TIME=6s each), as CI does
+	@set -e; for d in $$(grep -rl --include='*_test.go' --exclude-dir=node_modules --exclude-dir=.git '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+		for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$d/*_test.go | cut -d' ' -f2); do \
+			echo "fuzz $$d $$f for $(FUZZ_TIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZ_TIME) $$d/; \
+		done; \
+	done
 
 clean: ## remove build outputs (not the committed model)
 	rm -rf bin build static/web/backbone.pstb static/web/*.wasm static/web/worker.js static/web/wasm_exec.js
