@@ -8,10 +8,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"math"
 	"sort"
 	"testing"
+	"time"
 
 	"posterity/model/backbone"
+	"posterity/model/explain"
 	"posterity/model/head"
 	"posterity/model/imageprep"
 	"posterity/model/mobilenet"
@@ -256,4 +259,116 @@ func TestInfo(t *testing.T) {
 		info.BackboneSHA256 != net.SourceSHA256 || len(info.HeadSHA256) != 64 || info.Limits.MaxPixels != imageprep.DefaultLimits().MaxPixels {
 		t.Errorf("info %s", s)
 	}
+}
+
+// TestHeatmapsAndImageNet: the heatmaps the worker returns are GradCAM's for
+// every label (the head's gradient at the same feature), and the ImageNet
+// top-5 from the backbone's remaining ops equals Engine.Logits's full pass.
+// With the default head (static/web/head.bin) when present, it also logs
+// what the heatmaps and the top-5 cost next to a plain classification.
+func TestHeatmapsAndImageNet(t *testing.T) {
+	bb := testBackbone(t)
+	net, err := mobilenet.Decode(bb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hb := testHead(t, net.SourceSHA256, nil)
+	if b, err := os.ReadFile(repoFile("static", "web", "head.bin")); err == nil {
+		hb = b
+	}
+	h, err := head.Parse(hb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := newClassifier(bb, hb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := net.NewEngine()
+	scale, zp := net.FeatureMapScale()
+	for _, p := range posters(t, 2) {
+		file, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.imagenet, c.camShift = true, 100 // every label
+		if _, _, _, err := c.classifyEncoded(file); err != nil {
+			t.Fatal(err)
+		}
+		// The reference: a fresh feature pass, GradCAM per label.
+		img, _, _ := imageprep.Decode(bytes.NewReader(file), imageprep.DefaultLimits())
+		in := make([]float32, mobilenet.InputLen)
+		if err := imageprep.Preprocess(img, c.policy, in); err != nil {
+			t.Fatal(err)
+		}
+		feat := make([]float32, mobilenet.FeatureDim)
+		m, err := ref.Features(in, feat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := range h.Labels {
+			want, err := explain.GradCAM(h, m, scale, zp, feat, j, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.cams[j] != want {
+				t.Errorf("%s %s: heatmap differs from GradCAM's", filepath.Base(p), h.Labels[j])
+			}
+		}
+		logits := make([]float32, mobilenet.NumClasses)
+		if err := ref.Logits(in, logits); err != nil {
+			t.Fatal(err)
+		}
+		mobilenet.Softmax(logits, logits)
+		if len(c.top) != 5 {
+			t.Fatalf("top-5 has %d entries", len(c.top))
+		}
+		for k, e := range c.top {
+			if float32(e.Prob) != logits[e.Index] {
+				t.Errorf("top %d: %s %v, the full pass gives %v", k, e.Label, e.Prob, logits[e.Index])
+			}
+			if k > 0 && e.Prob > c.top[k-1].Prob {
+				t.Errorf("top-5 not in descending order: %+v", c.top)
+			}
+		}
+		t.Logf("%s: ImageNet top-1 %s (%.3f)", filepath.Base(p), c.top[0].Label, c.top[0].Prob)
+		c.imagenet = false
+		if _, _, _, err := c.classifyEncoded(file); err != nil {
+			t.Fatal(err)
+		}
+		if c.top != nil {
+			t.Error("top-5 computed though not asked for")
+		}
+	}
+	// Cost, natively (wasm in a browser is slower, by a similar factor for
+	// each part): a whole classification with the heatmaps, and the
+	// heatmaps alone.
+	file, _ := os.ReadFile(posters(t, 1)[0])
+	img, _, _ := imageprep.Decode(bytes.NewReader(file), imageprep.DefaultLimits())
+	best := func(f func()) time.Duration {
+		d := time.Duration(math.MaxInt64)
+		for range 3 {
+			t0 := time.Now()
+			f()
+			d = min(d, time.Since(t0))
+		}
+		return d
+	}
+	in := make([]float32, mobilenet.InputLen)
+	imageprep.Preprocess(img, c.policy, in)
+	feat := make([]float32, mobilenet.FeatureDim)
+	m, _ := ref.Features(in, feat)
+	hidden := make([]float32, h.Hidden)
+	h.Logits(feat, nil, hidden)
+	whole := best(func() { c.classify(img.W, img.H, img.Pix) })
+	cams := best(func() { explain.All(h, m, scale, zp, hidden, nil, c.grads, c.cams) })
+	c.camShift = 2
+	c.labelsToExplain(c.probs)
+	n := 0
+	for _, w := range c.want {
+		if w {
+			n++
+		}
+	}
+	t.Logf("a classification with heatmaps of every label %v, of which the %d heatmaps %v; %d labels qualify at a shift of 2", whole, len(h.Labels), cams, n)
 }

@@ -5,13 +5,19 @@
 // which is what the server and the static site serve; edit this file.
 //
 // Protocol (postMessage, both ways):
-//   page → worker  {type: "init", wasmExec, classifier, kernels, backbone: {url, size}, head: {url, size}, decode}
-//                  {type: "classify", id, file: Blob}
+//   page → worker  {type: "init", wasmExec, classifier, kernels, backbone: {url, size}, head: {url, size}, decode, explainShift}
+//                  {type: "classify", id, file: Blob, imagenet: bool}
 //                  {type: "cancel", ids}                       forget posters not yet classified
 //   worker → page  {type: "progress", loaded, total, cached}   model bytes, while loading
 //                  {type: "ready", info}                       info: the model, a JSON string (wasm/classifier.go)
 //                  {type: "fatal", message}                    the model could not be loaded
-//                  {type: "result", id, probs, thumb, width, height, decoder, ms}
+//                  {type: "result", id, probs, thumb, width, height, decoder, ms, cams, camsMS, imagenet?}
+//
+// cams is a Float32Array of labels×49: each label's 7×7 Grad-CAM heatmap from
+// the same forward pass (zeros for labels that cannot be predicted at the
+// page's most generous threshold setting, explainShift; wasm/main.go).
+// imagenet, only when the poster was sent with imagenet: true, is the
+// backbone's ImageNet top-5 [{index, label, synset, prob}].
 //                  {type: "error", id, message}                this poster only; the others carry on
 //
 // Posters are handled one at a time, in the order they arrive: a batch of
@@ -27,10 +33,13 @@
 // every file takes that path, which the parity test uses to measure it.
 "use strict";
 
-const THUMB_WIDTH = 240; // px, the thumbnail's width (2× the card's CSS width)
+// px, the thumbnail's largest side: the page keeps only this copy of each
+// poster (a JPEG of a few kB), so two hundred posters stay small.
+const THUMB_SIZE = 160;
 
 let limits = null; // {maxBytes, maxPixels}, from the Go side
 let decodeMode = "go"; // "browser" forces the browser's decoder (to measure it)
+let explainShift = 0; // logit shift of the page's most generous thresholds
 let ready = null; // Promise resolved once the model is loaded
 const queue = [];
 let busy = false;
@@ -61,6 +70,7 @@ self.onmessage = (event) => {
 async function init(msg) {
   importScripts(msg.wasmExec);
   if (msg.decode === "browser") decodeMode = "browser";
+  if (typeof msg.explainShift === "number") explainShift = msg.explainShift;
   const total = msg.backbone.size + msg.head.size;
   let loaded = 0;
   let cached = true;
@@ -150,7 +160,7 @@ async function pump() {
     const msg = queue.shift();
     const t0 = performance.now();
     try {
-      const r = await classify(msg.file);
+      const r = await classify(msg.file, { imagenet: msg.imagenet === true, explainShift });
       self.postMessage({ type: "result", id: msg.id, ...r, ms: performance.now() - t0 });
     } catch (err) {
       self.postMessage({ type: "error", id: msg.id, message: String(err && err.message ? err.message : err) });
@@ -163,7 +173,14 @@ function mpix(w, h) {
   return ((w * h) / 1e6).toFixed(1);
 }
 
-async function classify(file) {
+// extras are the engine's outputs beside the probabilities.
+function extras(r) {
+  const out = { cams: r.cams, camsMS: r.camsMS };
+  if (r.imagenet) out.imagenet = r.imagenet;
+  return out;
+}
+
+async function classify(file, options) {
   if (!limits) {
     throw new Error("the model is not loaded");
   }
@@ -179,9 +196,9 @@ async function classify(file) {
   let goError = "";
   if (decodeMode !== "browser") {
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const r = self.posterityClassifyFile(bytes);
+    const r = self.posterityClassifyFile(bytes, options);
     if (!r.error) {
-      return { probs: r.probs, thumb: await thumbnail(file), width: r.width, height: r.height, decoder: "go" };
+      return { probs: r.probs, thumb: await thumbnail(file, r.width, r.height), width: r.width, height: r.height, decoder: "go", ...extras(r) };
     }
     if (!r.unsupported) {
       throw new Error(r.error);
@@ -211,23 +228,26 @@ async function classify(file) {
     const ctx = canvas.getContext("2d", { willReadFrequently: true });
     ctx.drawImage(bitmap, 0, 0);
     const rgba = ctx.getImageData(0, 0, w, h).data;
-    const r = self.posterityClassify(w, h, rgba);
+    const r = self.posterityClassify(w, h, rgba, options);
     if (r.error) {
       throw new Error(r.error);
     }
-    return { probs: r.probs, thumb: await thumbnailOf(bitmap), width: w, height: h, decoder: "browser" };
+    return { probs: r.probs, thumb: await thumbnailOf(bitmap), width: w, height: h, decoder: "browser", ...extras(r) };
   } finally {
     bitmap.close();
   }
 }
 
 // thumbnail returns a small JPEG of the poster for its card (the page shows
-// this copy, never the full image), or null when the browser cannot decode
-// the file.
-async function thumbnail(file) {
+// and keeps this copy, never the full image), or null when the browser
+// cannot decode the file. The browser decodes straight to the thumbnail's
+// size (resizeWidth/resizeHeight, from the oriented size w×h that Go
+// decoded), so no full-size bitmap is held.
+async function thumbnail(file, width, height) {
   let bitmap;
   try {
-    bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+    const [w, h] = thumbSize(width, height);
+    bitmap = await createImageBitmap(file, { imageOrientation: "from-image", resizeWidth: w, resizeHeight: h, resizeQuality: "high" });
   } catch {
     return null;
   }
@@ -238,10 +258,15 @@ async function thumbnail(file) {
   }
 }
 
+// thumbSize fits w×h into THUMB_SIZE×THUMB_SIZE, keeping the aspect ratio.
+function thumbSize(w, h) {
+  const s = Math.min(1, THUMB_SIZE / Math.max(w, h));
+  return [Math.max(1, Math.round(w * s)), Math.max(1, Math.round(h * s))];
+}
+
 // thumbnailOf draws a decoded poster small and encodes it as JPEG.
 async function thumbnailOf(bitmap) {
-  const tw = Math.min(THUMB_WIDTH, bitmap.width);
-  const th = Math.max(1, Math.round((bitmap.height * tw) / bitmap.width));
+  const [tw, th] = thumbSize(bitmap.width, bitmap.height);
   try {
     const canvas = new OffscreenCanvas(tw, th);
     const ctx = canvas.getContext("2d");
