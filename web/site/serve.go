@@ -9,12 +9,13 @@ import (
 	"posterity/web/ui"
 )
 
-// isGoAppPath reports whether go-app's handler answers p: the page and the
-// PWA files it generates. Every other path outside /web/ is a 404 (go-app
+// isGoAppPath reports whether go-app's handler answers p: the pages (the
+// posters at "/", the model page at ui.ModelPath) and the PWA files it
+// generates. Every other path outside /web/ is a 404 (go-app
 // would otherwise proxy /robots.txt and friends by fetching them over HTTP).
 func isGoAppPath(p string) bool {
 	switch p {
-	case "/", "/app.js", "/app.css", "/app-worker.js", "/manifest.webmanifest":
+	case "/", ui.ModelPath, "/app.js", "/app.css", "/app-worker.js", "/manifest.webmanifest":
 		return true
 	}
 	return false

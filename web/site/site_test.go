@@ -86,6 +86,7 @@ func TestServe(t *testing.T) {
 		{"Go's wasm_exec.js replaces go-app's", "GET", "/wasm_exec.js", "", 200, "text/javascript; charset=utf-8", "", "no-cache", s.files["/web/wasm_exec.js"].Body},
 		{"HEAD", "HEAD", "/web/head.bin", "", 200, "application/octet-stream", "", "no-cache", []byte{}},
 		{"page", "GET", "/", "", 200, "text/html", "", "no-cache", nil},
+		{"model page", "GET", "/model", "", 200, "text/html", "", "no-cache", nil},
 		{"app.js", "GET", "/app.js", "", 200, "application/javascript", "", "no-cache", nil},
 		{"service worker", "GET", "/app-worker.js", "", 200, "application/javascript", "", "no-cache", nil},
 		{"manifest", "GET", "/manifest.webmanifest", "", 200, "application/manifest+json", "", "no-cache", nil},

@@ -27,4 +27,42 @@
 //     probability, separated by "|" (the attribute is absent when no genre
 //     is above its threshold: go-app does not render empty attributes), and
 //     data-probs is a JSON object mapping every genre to its probability.
+//     data-genres follows the threshold control (below); data-probs never
+//     changes once a poster is done.
+//
+// Issue 7 added:
+//
+//   - data-testid="heatmap-toggle" with data-genre, one button per
+//     predicted genre of a card; when pressed, the card's thumbnail carries
+//     data-testid="heatmap" (data-genre, and data-cells: a JSON array of the
+//     49 values of the 7×7 Grad-CAM map, row-major, in [0, 1]);
+//   - data-testid="threshold-control", the strict ↔ generous
+//     input[type=range]: a shift s in logit units from −MaxShift to
+//     +MaxShift, each threshold t becoming σ(logit(t) − s) (Shifted);
+//   - data-testid="imagenet-toggle", a checkbox: posters added while it is
+//     on list the backbone's ImageNet top-5 in data-testid="imagenet" (an
+//     ol whose items carry data-synset);
+//   - data-testid="filter-genre" and data-testid="sort", the gallery's
+//     selects (values: a genre label or the Filter constants; the Sort
+//     constants), and data-testid="export-csv" / "export-json", buttons
+//     that download every result (ExportCSV, ExportJSON) through a Blob
+//     object URL on an anchor with a download attribute;
+//   - data-testid="model-link", links to the model page (ModelPath) on
+//     every done card and in the footer; the model page has one
+//     data-testid="metrics-row" (data-genre) per genre and one
+//     data-testid="pr-curve" SVG per stored curve.
+//
+// # Heatmaps and the ImageNet top-5
+//
+// The worker computes, with every poster, the Grad-CAM maps of the genres
+// that the most generous threshold setting can predict (explain.All, from
+// the same forward pass) and posts them with the probabilities, so a toggle
+// costs no computation and no network. The ImageNet top-5 costs the
+// backbone's last ops only and is asked for per poster.
+//
+// # Memory
+//
+// The page keeps, per poster, a thumbnail of at most 160 px (a JPEG Blob
+// behind an object URL, revoked when the poster is removed or cleared),
+// its probabilities and heatmaps (under 4 kB): never the file.
 package ui

@@ -24,6 +24,27 @@ type Model struct {
 	Quantized      bool               `json:"quantized"`
 	FlipAverage    bool               `json:"flipAverage"`
 	Kernels        string             `json:"kernels"`
+	PerLabel       []LabelMetrics     `json:"perLabel"`
+	Curves         []Curve            `json:"curves"`
+}
+
+// LabelMetrics are one genre's test-split metrics at its threshold (the
+// head's per_label metadata, head.LabelMetrics).
+type LabelMetrics struct {
+	Label     string  `json:"label"`
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	F1        float64 `json:"f1"`
+	Support   int     `json:"support"`
+	Threshold float64 `json:"threshold"`
+}
+
+// Curve is one genre's downsampled precision–recall curve on the test
+// split: points {recall, precision} in order of decreasing threshold
+// (head.Curve).
+type Curve struct {
+	Label  string       `json:"label"`
+	Points [][2]float64 `json:"points"`
 }
 
 // ParseModel decodes the worker's model description and checks that it has
@@ -52,13 +73,18 @@ type Score struct {
 // ones: in multi-label mode each genre at or above its threshold, in
 // multi-class mode the most probable one. It returns nil when probs does not
 // have one value per label.
-func (m *Model) Rank(probs []float64) []Score {
+func (m *Model) Rank(probs []float64) []Score { return m.RankShift(probs, 0) }
+
+// RankShift is Rank with every threshold moved by shift in logit space (see
+// Shifted): shift > 0 is more generous, shift < 0 stricter.
+func (m *Model) RankShift(probs []float64, shift float64) []Score {
 	if m == nil || len(probs) != len(m.Labels) {
 		return nil
 	}
 	out := make([]Score, len(probs))
 	for i, p := range probs {
-		out[i] = Score{Label: m.Labels[i], Prob: p, Threshold: m.Thresholds[i], Predicted: p >= m.Thresholds[i]}
+		t := Shifted(m.Thresholds[i], shift)
+		out[i] = Score{Label: m.Labels[i], Prob: p, Threshold: t, Predicted: p >= t}
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].Prob > out[b].Prob })
 	if m.Mode == "multi-class" {
@@ -68,6 +94,46 @@ func (m *Model) Rank(probs []float64) []Score {
 		}
 	}
 	return out
+}
+
+// MaxShift bounds the threshold control: shifts run from −MaxShift
+// (strict) to +MaxShift (generous) in logit units, i.e. a genre's odds must
+// clear its tuned odds threshold times e^−shift. e^1.5 ≈ 4.5: the most
+// generous setting predicts a genre at 4.5 times lower odds than tuned, the
+// strictest asks for 4.5 times higher. The worker computes heatmaps for
+// every genre predicted at +MaxShift, so every toggle has its map.
+const MaxShift = 1.5
+
+// ShiftStep is the control's step.
+const ShiftStep = 0.25
+
+// Shifted moves threshold t by shift in logit space:
+//
+//	t' = σ(logit(t) − shift)
+//
+// so the odds threshold t/(1−t) is divided by e^shift. Unlike adding to t,
+// this keeps every threshold inside (0, 1) and moves small and large
+// thresholds by the same factor of odds. shift 0 returns t unchanged
+// (exactly, so that the default agrees bit for bit with the head); t ≤ 0
+// or t ≥ 1 are returned unchanged.
+func Shifted(t, shift float64) float64 {
+	if shift == 0 || t <= 0 || t >= 1 {
+		return t
+	}
+	return 1 / (1 + math.Exp(-(math.Log(t/(1-t)) - shift)))
+}
+
+// ShiftText describes a threshold shift for people.
+func ShiftText(shift float64) string {
+	f := math.Exp(math.Abs(shift))
+	switch {
+	case shift == 0:
+		return "Thresholds as tuned on the validation posters."
+	case shift > 0:
+		return fmt.Sprintf("Generous: a genre needs %.1f× lower odds than its tuned threshold.", f)
+	default:
+		return fmt.Sprintf("Strict: a genre needs %.1f× higher odds than its tuned threshold.", f)
+	}
 }
 
 // GenresAttr is the data-genres value: the predicted genres of ranked (as

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 )
@@ -120,5 +121,81 @@ func TestFormatting(t *testing.T) {
 		if got := FormatBytes(c.n); got != c.want {
 			t.Errorf("FormatBytes(%d) = %q, want %q", c.n, got, c.want)
 		}
+	}
+}
+
+func TestShifted(t *testing.T) {
+	for _, tc := range []struct{ t, shift, want float64 }{
+		{0.3, 0, 0.3},            // unchanged, exactly
+		{0.5, math.Log(3), 0.25}, // odds 1 → 1/3
+		{0.5, -math.Log(3), 0.75},
+		{0, 1, 0}, {1, -1, 1}, // degenerate thresholds stay
+	} {
+		if got := Shifted(tc.t, tc.shift); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("Shifted(%v, %v) = %v, want %v", tc.t, tc.shift, got, tc.want)
+		}
+	}
+	m := &Model{Labels: []string{"A", "B", "C"}, Thresholds: []float64{0.5, 0.2, 0.9}}
+	probs := []float64{0.4, 0.3, 0.6}
+	if g := GenresAttr(m.RankShift(probs, 0)); g != "B" {
+		t.Errorf("tuned: %q", g)
+	}
+	if g := GenresAttr(m.RankShift(probs, MaxShift)); g != "A|B" {
+		t.Errorf("generous: %q", g)
+	}
+	if g := GenresAttr(m.RankShift(probs, -MaxShift)); g != "" {
+		t.Errorf("strict: %q", g)
+	}
+}
+
+func TestViewAndExport(t *testing.T) {
+	m := &Model{Labels: []string{"Drama", "Horror"}, Thresholds: []float64{0.5, 0.5}}
+	items := []*Item{
+		{ID: 0, Name: "b.jpg", Status: statusDone, Probs: []float64{0.9, 0.1}},
+		{ID: 1, Name: "a.jpg", Status: statusDone, Probs: []float64{0.6, 0.7}},
+		{ID: 2, Name: "bad, \"quoted\".jpg", Status: statusError, Err: "not an image"},
+		{ID: 3, Name: "c.jpg", Status: statusDone, Probs: []float64{0.2, 0.3}},
+	}
+	names := func(v []*Item) string {
+		var s []string
+		for _, it := range v {
+			s = append(s, it.Name)
+		}
+		return strings.Join(s, " ")
+	}
+	for _, tc := range []struct{ filter, sort, want string }{
+		{FilterAll, SortAdded, `b.jpg a.jpg bad, "quoted".jpg c.jpg`},
+		{FilterAll, SortName, `a.jpg b.jpg bad, "quoted".jpg c.jpg`},
+		{FilterAll, SortProb, `b.jpg a.jpg c.jpg bad, "quoted".jpg`},
+		{"Drama", SortAdded, "b.jpg a.jpg"},
+		{"Horror", SortProb, "a.jpg"},
+		{FilterErrors, SortAdded, `bad, "quoted".jpg`},
+		{FilterNone, SortAdded, "c.jpg"},
+	} {
+		if got := names(m.View(items, tc.filter, tc.sort, 0)); got != tc.want {
+			t.Errorf("filter %q sort %q: %s, want %s", tc.filter, tc.sort, got, tc.want)
+		}
+	}
+	csv := m.ExportCSV(items, 0)
+	want := "file,status,genres,error,Drama,Horror\n" +
+		"b.jpg,done,Drama,,0.9,0.1\n" +
+		"a.jpg,done,Horror|Drama,,0.6,0.7\n" +
+		"\"bad, \"\"quoted\"\".jpg\",error,,not an image\n" +
+		"c.jpg,done,,,0.2,0.3\n"
+	if csv != want {
+		t.Errorf("CSV:\n%s\nwant:\n%s", csv, want)
+	}
+	var doc struct {
+		Posters []struct {
+			File   string   `json:"file"`
+			Genres []string `json:"genres"`
+		} `json:"posters"`
+		Thresholds map[string]float64 `json:"thresholds"`
+	}
+	if err := json.Unmarshal([]byte(m.ExportJSON(items, 1)), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Posters) != 4 || strings.Join(doc.Posters[3].Genres, "|") != "Horror" || doc.Thresholds["Drama"] >= 0.5 {
+		t.Errorf("JSON export at a generous shift: %+v", doc)
 	}
 }

@@ -1,18 +1,30 @@
 package ui
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
-// Register routes the app's one page. Both the wasm program and the server
+// Register routes the app's pages. Both the wasm program and the server
 // call it: go-app prerenders routed pages on the server and mounts them in
 // the browser.
+//
+// "/" (the posters) and "/model" (how good the model is) are one component:
+// navigating between routes of the same component type keeps the mounted
+// instance (go-app updates it in place and calls OnNav), so the worker, the
+// loaded model and the results survive a visit to the model page.
 func Register() {
 	app.Route("/", func() app.Composer { return &Page{} })
+	app.Route(ModelPath, func() app.Composer { return &Page{} })
 }
+
+// ModelPath is the model page's route.
+const ModelPath = "/model"
 
 // Item statuses. "queued" and "working" are derived at render time: the
 // worker classifies in arrival order, so the oldest unfinished poster is the
@@ -34,7 +46,43 @@ type Item struct {
 	W, H    int       // decoded size, when done
 	Decoder string    // "go" or "browser": who decoded the file
 	MS      float64   // time the worker spent, decode to probabilities
+
+	// Cams holds, per label (label order), the 7×7 Grad-CAM map (49
+	// values, row-major) the worker computed from the same forward pass;
+	// all zero for a genre that cannot be predicted at any threshold
+	// setting. CamsMS is what they took in the worker.
+	Cams   []float32
+	CamsMS float64
+	// Heat is the genre whose heatmap is shown over the thumbnail ("" for
+	// none).
+	Heat string
+	// ImageNet is the backbone's ImageNet top-5, when it was asked for.
+	ImageNet []ImageNetTop
 }
+
+// ImageNetTop is one of the backbone's ImageNet top-5 classes.
+type ImageNetTop struct {
+	Index  int     `json:"index"`
+	Label  string  `json:"label"`
+	Synset string  `json:"synset"`
+	Prob   float64 `json:"prob"`
+}
+
+// Cam returns the heatmap of the given label, or nil.
+func (it *Item) Cam(m *Model, label string) []float32 {
+	if m == nil {
+		return nil
+	}
+	for j, l := range m.Labels {
+		if l == label && len(it.Cams) >= (j+1)*camCells {
+			return it.Cams[j*camCells : (j+1)*camCells]
+		}
+	}
+	return nil
+}
+
+// camCells is the number of cells of a heatmap (7×7).
+const camCells = 49
 
 // Page is the app: the poster pickers, the results, the model's state and
 // the footer. It owns the inference worker.
@@ -59,6 +107,29 @@ type Page struct {
 	announce   string
 	controlled bool // a service worker served this page (not a first visit)
 	update     bool // a new version of the app is ready
+
+	view     string  // "model" on ModelPath, else "" (the posters)
+	shift    float64 // threshold shift in logit units (Shifted), from the strict ↔ generous control
+	imagenet bool    // ask the worker for the ImageNet top-5 of new posters
+	filter   string  // genre label or a Filter value
+	sortBy   string  // a Sort value
+}
+
+// OnNav follows the route: the posters or the model page.
+func (p *Page) OnNav(ctx app.Context) {
+	view := ""
+	if ctx.Page().URL().Path == ModelPath {
+		view = "model"
+	}
+	if view != p.view && app.IsClient {
+		app.Window().Call("scrollTo", 0, 0)
+	}
+	p.view = view
+	if view == "model" {
+		ctx.Page().SetTitle("How good is the model · Posterity")
+	} else {
+		ctx.Page().SetTitle("Posterity — movie-poster genres, on your device")
+	}
 }
 
 // OnMount starts the worker and listens for drops and pastes anywhere on
@@ -74,6 +145,11 @@ func (p *Page) OnMount(ctx app.Context) {
 	ctx.Handle(actionRemove, func(ctx app.Context, a app.Action) {
 		if id, ok := a.Value.(int); ok {
 			ctx.Dispatch(func(ctx app.Context) { p.remove(id) })
+		}
+	})
+	ctx.Handle(actionHeat, func(ctx app.Context, a app.Action) {
+		if r, ok := a.Value.(heatRequest); ok {
+			ctx.Dispatch(func(ctx app.Context) { p.toggleHeat(r) })
 		}
 	})
 	p.listen(ctx, "dragover", func(e app.Value) {
@@ -184,6 +260,9 @@ func (p *Page) startWorker(ctx app.Context) {
 		"type": "init", "wasmExec": a.WasmExec, "classifier": a.Classifier, "kernels": a.Kernels,
 		"backbone": map[string]any{"url": a.Backbone, "size": a.BackboneSize},
 		"head":     map[string]any{"url": a.Head, "size": a.HeadSize},
+		// Heatmaps are computed for every genre the most generous
+		// threshold setting can predict.
+		"explainShift": MaxShift,
 		// ?decode=browser makes the worker decode every file in the browser,
 		// which the parity test uses to measure that path.
 		"decode": app.Window().URL().Query().Get("decode"),
@@ -235,6 +314,14 @@ func (p *Page) onMessage(ctx app.Context, d app.Value) {
 		it.W, it.H = d.Get("width").Int(), d.Get("height").Int()
 		it.MS = d.Get("ms").Float()
 		it.Decoder = d.Get("decoder").String()
+		it.Cams = float32s(d.Get("cams"))
+		it.CamsMS = d.Get("camsMS").Float()
+		if top := d.Get("imagenet"); top.Truthy() {
+			for i := 0; i < top.Length(); i++ {
+				e := top.Index(i)
+				it.ImageNet = append(it.ImageNet, ImageNetTop{Index: e.Get("index").Int(), Label: e.Get("label").String(), Synset: e.Get("synset").String(), Prob: e.Get("prob").Float()})
+			}
+		}
 		it.Status = statusDone
 		p.announceResult(it)
 	case "error":
@@ -274,7 +361,7 @@ func (p *Page) describe(it *Item) string {
 	if it.Status == statusError {
 		return it.Name + ": error, " + it.Err
 	}
-	g := GenresAttr(p.model.Rank(it.Probs))
+	g := GenresAttr(p.model.RankShift(it.Probs, p.shift))
 	if g == "" {
 		return it.Name + ": no genre above threshold"
 	}
@@ -327,7 +414,7 @@ func (p *Page) addFiles(ctx app.Context, files app.Value) {
 		p.items = append(p.items, it)
 		p.byID[it.ID] = it
 		if p.worker != nil {
-			p.worker.Call("postMessage", map[string]any{"type": "classify", "id": it.ID, "file": f})
+			p.worker.Call("postMessage", map[string]any{"type": "classify", "id": it.ID, "file": f, "imagenet": p.imagenet})
 		}
 	}
 	if n == 1 {
@@ -390,4 +477,94 @@ func revoke(url string) {
 	if url != "" && app.IsClient {
 		app.Window().Get("URL").Call("revokeObjectURL", url)
 	}
+}
+
+// float32s copies a Float32Array into Go through its bytes (one copy, not a
+// call per value); nil when v is not one.
+func float32s(v app.Value) []float32 {
+	if !v.Truthy() || !v.Get("buffer").Truthy() {
+		return nil
+	}
+	n := v.Length()
+	b := make([]byte, 4*n)
+	u8 := app.Window().Get("Uint8Array").New(v.Get("buffer"), v.Get("byteOffset"), 4*n)
+	app.CopyBytesToGo(b, u8)
+	out := make([]float32, n)
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return out
+}
+
+// heatRequest asks the page to show or hide one genre's heatmap on a card.
+type heatRequest struct {
+	ID    int
+	Genre string
+}
+
+// toggleHeat shows the genre's heatmap over the poster, or hides it when
+// it is already shown (one genre at a time per poster).
+func (p *Page) toggleHeat(r heatRequest) {
+	it := p.byID[r.ID]
+	if it == nil {
+		return
+	}
+	if it.Heat == r.Genre {
+		it.Heat = ""
+		p.announce = "Heatmap hidden."
+		return
+	}
+	it.Heat = r.Genre
+	p.announce = "Showing where " + it.Name + " looks like " + r.Genre + "."
+}
+
+// onShift follows the strict ↔ generous control: only the rendering
+// changes, nothing is classified again.
+func (p *Page) onShift(ctx app.Context, e app.Event) {
+	v, err := strconv.ParseFloat(ctx.JSSrc().Get("value").String(), 64)
+	if err != nil {
+		return
+	}
+	p.shift = max(-MaxShift, min(MaxShift, v))
+	// A heatmap stays on only while its genre is predicted.
+	for _, it := range p.items {
+		if it.Heat != "" && it.Status == statusDone && !strings.Contains("|"+GenresAttr(p.model.RankShift(it.Probs, p.shift))+"|", "|"+it.Heat+"|") {
+			it.Heat = ""
+		}
+	}
+}
+
+func (p *Page) onImageNet(ctx app.Context, e app.Event) {
+	p.imagenet = ctx.JSSrc().Get("checked").Bool()
+}
+
+func (p *Page) onFilter(ctx app.Context, e app.Event) { p.filter = ctx.JSSrc().Get("value").String() }
+func (p *Page) onSort(ctx app.Context, e app.Event)   { p.sortBy = ctx.JSSrc().Get("value").String() }
+
+// onExport downloads every result, at the current threshold setting, as
+// CSV or JSON.
+func (p *Page) onExport(kind string) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		if kind == "csv" {
+			download("posterity-results.csv", "text/csv;charset=utf-8", p.model.ExportCSV(p.items, p.shift))
+		} else {
+			download("posterity-results.json", "application/json", p.model.ExportJSON(p.items, p.shift))
+		}
+		p.announce = fmt.Sprintf("Exported %d results as %s.", len(p.items), strings.ToUpper(kind))
+	}
+}
+
+// download saves text as a file: a Blob behind an object URL on an anchor
+// with a download attribute, clicked; the URL is revoked a minute later
+// (the browser reads it asynchronously when the download starts).
+func download(name, mime, text string) {
+	w := app.Window()
+	blob := w.Get("Blob").New([]any{text}, map[string]any{"type": mime})
+	urls := w.Get("URL")
+	url := urls.Call("createObjectURL", blob)
+	a := w.Get("document").Call("createElement", "a")
+	a.Set("href", url)
+	a.Set("download", name)
+	a.Call("click")
+	w.Call("setTimeout", urls.Get("revokeObjectURL").Call("bind", urls, url), 60000)
 }

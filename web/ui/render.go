@@ -2,12 +2,17 @@ package ui
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
 // actionRemove asks the page to forget one poster (value: its ID).
 const actionRemove = "posterity/remove"
+
+// actionHeat asks the page to toggle a heatmap (value: a heatRequest).
+const actionHeat = "posterity/heat"
 
 // nextBest is how many genres below their thresholds a result shows, dimmed.
 const nextBest = 3
@@ -29,10 +34,15 @@ func (p *Page) Render() app.UI {
 		),
 		app.Main().ID("main").Class("wrap").Body(
 			p.renderUpdate(),
-			p.renderPicker(),
-			p.renderStatus(),
+			app.If(p.view == "model", func() app.UI { return p.renderModelPage() }).Else(func() app.UI {
+				return app.Div().Body(
+					p.renderPicker(),
+					p.renderStatus(),
+					p.renderSettings(),
+					p.renderResults(),
+				)
+			}),
 			app.P().ID("announce").Class("sr-only").Role("status").Aria("live", "polite").Aria("atomic", "true").Text(p.announce),
-			p.renderResults(),
 		),
 		p.renderFooter(),
 	)
@@ -119,13 +129,114 @@ func (p *Page) renderResults() app.UI {
 			break
 		}
 	}
+	shown := p.items
+	if p.model != nil && (p.filter != FilterAll || (p.sortBy != "" && p.sortBy != SortAdded)) {
+		shown = p.model.View(p.items, p.filter, p.sortBy, p.shift)
+	}
+	var empty app.UI
+	if len(shown) == 0 && len(p.items) > 0 {
+		empty = app.P().Class("empty").Text("No poster matches this filter.")
+	}
 	return app.Section().Class("results").Aria("labelledby", "results-title").Body(
 		app.H2().ID("results-title").Class(hiddenIf(len(p.items) == 0)).Text("Results"),
+		p.renderToolbar(),
+		empty,
 		app.Ol().Class("cards").Body(
-			app.Range(p.items).Slice(func(i int) app.UI {
-				it := p.items[i]
-				return &card{Item: *it, Model: p.model, Working: it.ID == working}
+			app.Range(shown).Slice(func(i int) app.UI {
+				it := shown[i]
+				return &card{Item: *it, Model: p.model, Working: it.ID == working, Shift: p.shift}
 			}),
+		),
+	)
+}
+
+// renderSettings draws the strict ↔ generous threshold control and the
+// ImageNet switch.
+func (p *Page) renderSettings() app.UI {
+	return app.Section().Class("settings").Aria("label", "Settings").Body(
+		app.Div().Class("threshold").Body(
+			app.Label().For("threshold").Class("setting-title").Text("Genre thresholds"),
+			app.Div().Class("range").Body(
+				app.Span().Aria("hidden", "true").Text("Strict"),
+				app.Input().Type("range").ID("threshold").Name("threshold").
+					DataSet("testid", "threshold-control").
+					Min(-MaxShift).Max(MaxShift).Step(ShiftStep).Value(strconv.FormatFloat(p.shift, 'g', -1, 64)).
+					Aria("describedby", "threshold-text").Aria("valuetext", ShiftText(p.shift)).
+					OnInput(p.onShift),
+				app.Span().Aria("hidden", "true").Text("Generous"),
+			),
+			app.P().ID("threshold-text").Class("help").Text(ShiftText(p.shift)+" Results update at once; nothing is classified again."),
+		),
+		app.Div().Class("switch").Body(
+			app.Input().Type("checkbox").ID("imagenet").Name("imagenet").DataSet("testid", "imagenet-toggle").
+				Checked(p.imagenet).Aria("describedby", "imagenet-text").OnChange(p.onImageNet),
+			app.Label().For("imagenet").Text("Show what the backbone sees"),
+			app.P().ID("imagenet-text").Class("help").Text(
+				"The ImageNet top-5 of the MobileNetV2 backbone (not genres), for posters added from now on."),
+		),
+	)
+}
+
+// renderToolbar draws the gallery's filter, sort and export controls.
+func (p *Page) renderToolbar() app.UI {
+	if len(p.items) == 0 {
+		return nil
+	}
+	done := 0
+	counts := map[string]int{}
+	var none, errs int
+	for _, it := range p.items {
+		switch it.Status {
+		case statusDone:
+			done++
+			g := GenresAttr(p.model.RankShift(it.Probs, p.shift))
+			if g == "" {
+				none++
+			}
+			for _, l := range strings.Split(g, "|") {
+				counts[l]++
+			}
+		case statusError:
+			errs++
+		}
+	}
+	opt := func(value, text string, sel string) app.UI {
+		return app.Option().Value(value).Selected(value == sel).Text(text)
+	}
+	filters := []app.UI{opt(FilterAll, fmt.Sprintf("All posters (%d)", len(p.items)), p.filter)}
+	if p.model != nil {
+		for _, l := range p.model.Labels {
+			filters = append(filters, opt(l, fmt.Sprintf("%s (%d)", l, counts[l]), p.filter))
+		}
+	}
+	filters = append(filters, opt(FilterNone, fmt.Sprintf("No genre (%d)", none), p.filter),
+		opt(FilterErrors, fmt.Sprintf("Errors (%d)", errs), p.filter))
+	sortBy := p.sortBy
+	if sortBy == "" {
+		sortBy = SortAdded
+	}
+	probText := "Top genre's probability"
+	if p.filter != FilterAll && p.filter[0] != '!' {
+		probText = p.filter + " probability"
+	}
+	return app.Div().Class("toolbar").Body(
+		app.Div().Class("field").Body(
+			app.Label().For("filter-genre").Text("Show"),
+			app.Select().ID("filter-genre").DataSet("testid", "filter-genre").OnChange(p.onFilter).Body(filters...),
+		),
+		app.Div().Class("field").Body(
+			app.Label().For("sort").Text("Sort by"),
+			app.Select().ID("sort").DataSet("testid", "sort").OnChange(p.onSort).Body(
+				opt(SortAdded, "Order added", sortBy),
+				opt(SortName, "File name", sortBy),
+				opt(SortProb, probText, sortBy),
+			),
+		),
+		app.Div().Class("field export").Body(
+			app.Button().Type("button").Class("button quiet").DataSet("testid", "export-csv").Disabled(done == 0 || p.model == nil).
+				Text("Export CSV").OnClick(p.onExport("csv")),
+			app.Button().Type("button").Class("button quiet").DataSet("testid", "export-json").Disabled(done == 0 || p.model == nil).
+				Text("Export JSON").OnClick(p.onExport("json")),
 		),
 	)
 }
@@ -151,6 +262,7 @@ func (p *Page) renderFooter() app.UI {
 	return app.Footer().Class("bottom").Body(
 		app.Div().Class("wrap").Body(
 			app.Div().Body(model...),
+			app.P().Body(app.A().Href(ModelPath).DataSet("testid", "model-link").Text("How good is the model? Metrics, curves and provenance")),
 			app.P().Class("small").Text(
 				"Your posters never leave this device: the page decodes and classifies them in a background worker, and makes no network request with them. Works offline once loaded."),
 		),
@@ -164,6 +276,7 @@ type card struct {
 	Item    Item
 	Model   *Model
 	Working bool
+	Shift   float64 // threshold shift (Shifted)
 }
 
 // Render draws the card with the stable test hooks (see the package doc).
@@ -180,13 +293,13 @@ func (c *card) Render() app.UI {
 		DataSet("testid", "result").DataSet("file", it.Name).DataSet("status", status)
 	var ranked []Score
 	if status == statusDone {
-		ranked = c.Model.Rank(it.Probs)
+		ranked = c.Model.RankShift(it.Probs, c.Shift)
 		li = li.DataSet("genres", GenresAttr(ranked)).DataSet("probs", c.Model.ProbsAttr(it.Probs)).
-			DataSet("decoder", it.Decoder)
+			DataSet("decoder", it.Decoder).DataSet("ms", fmt.Sprintf("%.1f", it.MS)).DataSet("cams-ms", fmt.Sprintf("%.1f", it.CamsMS))
 	}
 	var thumb app.UI
 	if it.Thumb != "" {
-		thumb = app.Img().Class("thumb").Src(it.Thumb).Alt("")
+		thumb = c.renderThumb(ranked)
 	} else {
 		thumb = app.Div().Class("thumb placeholder").Aria("hidden", "true")
 	}
@@ -201,7 +314,13 @@ func (c *card) Render() app.UI {
 		body = append(body, app.P().Class("error").Text("Could not classify this file: "+it.Err+"."))
 	case statusDone:
 		body = append(body, c.renderScores(ranked)...)
-		body = append(body, app.P().Class("meta").Textf("%d×%d px · %.0f ms", it.W, it.H, it.MS))
+		if len(it.ImageNet) > 0 {
+			body = append(body, renderImageNet(it.ImageNet))
+		}
+		body = append(body, app.P().Class("meta").Body(
+			app.Text(fmt.Sprintf("%d×%d px · %.0f ms · ", it.W, it.H, it.MS)),
+			app.A().Href(ModelPath).DataSet("testid", "model-link").Text("How good is the model?"),
+		))
 	}
 	return li.Body(
 		thumb,
@@ -226,22 +345,99 @@ func (c *card) renderScores(ranked []Score) []app.UI {
 		out = append(out, app.P().Class("none").Text("No genre above threshold"))
 	} else {
 		out = append(out, app.Ul().Class("scores").Aria("label", "Predicted genres").Body(
-			app.Range(hits).Slice(func(i int) app.UI { return scoreRow(hits[i], "hit") }),
+			app.Range(hits).Slice(func(i int) app.UI { return scoreRow(hits[i], "hit", c.heatToggle(hits[i].Label)) }),
 		))
 	}
 	if len(next) > 0 {
 		out = append(out, app.Ul().Class("scores next").Aria("label", "Next best genres").Body(
-			app.Range(next).Slice(func(i int) app.UI { return scoreRow(next[i], "miss") }),
+			app.Range(next).Slice(func(i int) app.UI { return scoreRow(next[i], "miss", nil) }),
 		))
 	}
 	return out
+}
+
+// heatToggle is a predicted genre's button that shows its heatmap.
+func (c *card) heatToggle(genre string) app.UI {
+	it := c.Item
+	if it.Cam(c.Model, genre) == nil {
+		return nil
+	}
+	on := it.Heat == genre
+	pressed := "false"
+	if on {
+		pressed = "true"
+	}
+	return app.Button().Type("button").Class("heat-toggle").
+		DataSet("testid", "heatmap-toggle").DataSet("genre", genre).
+		Aria("pressed", pressed).Aria("label", "Why "+genre+": show where the poster drives it").
+		Title("Why " + genre + "? Show the heatmap").Text("Why?").
+		OnClick(func(ctx app.Context, e app.Event) {
+			ctx.NewActionWithValue(actionHeat, heatRequest{ID: it.ID, Genre: genre})
+		})
+}
+
+// renderThumb draws the thumbnail and, when a genre's heatmap is on, the
+// 7×7 Grad-CAM map over it: an SVG of 49 cells (viewBox 7×7, stretched over
+// the image as the backbone saw the poster, squashed to a square), blurred
+// by CSS into a smooth map. data-cells holds the 49 values, row-major.
+func (c *card) renderThumb(ranked []Score) app.UI {
+	it := c.Item
+	img := app.Img().Class("thumb").Src(it.Thumb).Alt("")
+	cam := it.Cam(c.Model, it.Heat)
+	if it.Heat == "" || cam == nil {
+		return app.Div().Class("thumb-wrap").Body(img)
+	}
+	cells := make([]app.UI, 0, camCells)
+	var js strings.Builder
+	js.WriteByte('[')
+	for i, v := range cam {
+		if i > 0 {
+			js.WriteByte(',')
+		}
+		js.WriteString(strconv.FormatFloat(float64(v), 'g', -1, 32))
+		if v < 0.05 {
+			continue
+		}
+		cells = append(cells, app.Elem("rect").XMLNS(svgNS).
+			Attr("x", i%7).Attr("y", i/7).Attr("width", "1").Attr("height", "1").
+			Attr("fill", heatColor(float64(v))).Attr("fill-opacity", fmt.Sprintf("%.2f", 0.2+0.55*float64(v))))
+	}
+	js.WriteByte(']')
+	return app.Div().Class("thumb-wrap exact").Body(
+		img,
+		app.Elem("svg").XMLNS(svgNS).Class("heatmap").Attr("viewBox", "0 0 7 7").
+			Attr("preserveAspectRatio", "none").Attr("role", "img").
+			Aria("label", "Heatmap: where the poster drives "+it.Heat).
+			DataSet("testid", "heatmap").DataSet("genre", it.Heat).DataSet("cells", js.String()).
+			Body(cells...),
+		app.Span().Class("heat-label").Aria("hidden", "true").Text(it.Heat),
+	)
+}
+
+// heatColor maps a heatmap value in [0, 1] from yellow (low) to red (high).
+func heatColor(v float64) string {
+	v = clamp01(v)
+	g := int(220 - 190*v)
+	return fmt.Sprintf("#ff%02x%02x", g, int(40*(1-v)))
+}
+
+// renderImageNet lists the backbone's ImageNet top-5, labelled as such.
+func renderImageNet(top []ImageNetTop) app.UI {
+	return app.Div().Class("imagenet").Body(
+		app.P().Class("imagenet-title").Text("The backbone sees (ImageNet top-5, not genres):"),
+		app.Ol().DataSet("testid", "imagenet").Body(
+			app.Range(top).Slice(func(i int) app.UI {
+				return app.Li().DataSet("synset", top[i].Synset).Text(fmt.Sprintf("%s %s", top[i].Label, Percent(top[i].Prob)))
+			}),
+		),
+	)
 }
 
 const svgNS = "http://www.w3.org/2000/svg"
 
 // scoreRow is one genre: name, percentage, and a bar with its threshold
 // marked. The bar is SVG geometry (a viewBox of 100 units), not a style.
-func scoreRow(s Score, cls string) app.UI {
+func scoreRow(s Score, cls string, toggle app.UI) app.UI {
 	desc := fmt.Sprintf("%s %s", s.Label, Percent(s.Prob))
 	if s.Threshold > 0 {
 		desc += fmt.Sprintf(", threshold %s", Percent(s.Threshold))
@@ -257,6 +453,7 @@ func scoreRow(s Score, cls string) app.UI {
 	}
 	return app.Li().Class("score "+cls).Title(desc).Body(
 		app.Span().Class("genre").Text(s.Label),
+		toggle,
 		app.Span().Class("pct").Text(Percent(s.Prob)),
 		app.Elem("svg").XMLNS(svgNS).Class("bar").Attr("viewBox", "0 0 100 10").
 			Attr("preserveAspectRatio", "none").Aria("hidden", "true").Attr("focusable", "false").Body(rects...),
