@@ -159,9 +159,12 @@ type browserResult struct {
 	}
 }
 
+// minRounds is the fewest counted rounds a time budget may cut a phase to.
+const minRounds = 20
+
 // runBrowserRounds loads every engine in one page and runs warmup+rounds
-// interleaved rounds.
-func runBrowserRounds(c *chrome, base string, engines []engineCfg, posters []poster, warmup, rounds int, logf func(string, ...any)) (*browserResult, error) {
+// interleaved rounds, stopping early after budget once minRounds are counted.
+func runBrowserRounds(c *chrome, base string, engines []engineCfg, posters []poster, warmup, rounds int, budget time.Duration, logf func(string, ...any)) (*browserResult, error) {
 	if err := chromedp.Do(c.ctx, chromedp.Navigate(base+"/h/index.html")); err != nil {
 		return nil, err
 	}
@@ -193,6 +196,10 @@ func runBrowserRounds(c *chrome, base string, engines []engineCfg, posters []pos
 	res := &browserResult{Times: map[string][]float64{}, Stages: map[string][]stageTimes{}, Info: setup.Info, Isolated: setup.Isolated}
 	t0 := time.Now()
 	for i := 0; i < warmup+rounds; i++ {
+		if i-warmup >= minRounds && time.Since(t0) > budget {
+			logf("browser: time budget spent, stopping after %d rounds", i-warmup)
+			break
+		}
 		var out map[string]json.RawMessage
 		if err := c.eval(5*time.Minute, fmt.Sprintf("bench.round(%d)", i), &out); err != nil {
 			return nil, err
@@ -235,10 +242,23 @@ type memPoint struct {
 }
 
 // runMemory classifies the files with a fresh worker of engine e and
-// returns its memory at each checkpoint.
-func runMemory(c *chrome, e engineCfg, files []string, checkpoints []int) ([]memPoint, error) {
+// returns its memory at each checkpoint, stopping after the checkpoint at
+// which the deadline has passed.
+func runMemory(c *chrome, e engineCfg, files []string, checkpoints []int, deadline time.Time) ([]memPoint, error) {
+	cfg := map[string]any{"engine": e, "files": files}
+	if err := c.eval(2*time.Minute, "bench.memoryStart("+jsonArg(cfg)+")", nil); err != nil {
+		return nil, err
+	}
 	var out []memPoint
-	cfg := map[string]any{"engine": e, "files": files, "checkpoints": checkpoints}
-	err := c.eval(12*time.Minute, "bench.memory("+jsonArg(cfg)+")", &out)
-	return out, err
+	for _, n := range checkpoints {
+		var p memPoint
+		if err := c.eval(12*time.Minute, fmt.Sprintf("bench.memoryTo(%d)", n), &p); err != nil {
+			return out, err
+		}
+		out = append(out, p)
+		if time.Now().After(deadline) {
+			break
+		}
+	}
+	return out, nil
 }

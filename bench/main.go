@@ -24,6 +24,7 @@ import (
 type options struct {
 	shared, static, engines, modules, chromium, work, out string
 	warmup, rounds, nativeRounds, memory                  int
+	browserBudget, nativeBudget, deadline                 time.Duration
 }
 
 func main() {
@@ -36,8 +37,11 @@ func main() {
 	flag.StringVar(&o.work, "work", "build/bench/run", "scratch folder (emptied at start)")
 	flag.StringVar(&o.out, "out", "BENCHMARKS.md", "the report to write")
 	flag.IntVar(&o.warmup, "warmup", 3, "browser and native warm-up rounds, not counted")
-	flag.IntVar(&o.rounds, "rounds", 40, "browser rounds (every engine classifies one poster per round)")
-	flag.IntVar(&o.nativeRounds, "native-rounds", 25, "native rounds (every configuration runs one block per round)")
+	flag.IntVar(&o.rounds, "rounds", 60, "browser rounds (every engine classifies one poster per round)")
+	flag.IntVar(&o.nativeRounds, "native-rounds", 40, "native rounds (every configuration runs one block per round)")
+	flag.DurationVar(&o.browserBudget, "browser-budget", 3*time.Minute, "stop the browser rounds early after this long, once 20 are counted (keeps make bench within 15 minutes on a loaded machine)")
+	flag.DurationVar(&o.nativeBudget, "native-budget", time.Minute, "likewise for the native rounds")
+	flag.DurationVar(&o.deadline, "deadline", 12*time.Minute, "the memory run stops at its next checkpoint after this long since the start (the first visit still follows)")
 	flag.IntVar(&o.memory, "memory", 1000, "classifications before the second memory reading")
 	flag.Parse()
 	t0 := time.Now()
@@ -82,6 +86,7 @@ const (
 
 // run does every measurement and returns the report.
 func run(o options) (*report, error) {
+	start := time.Now()
 	r := &report{Options: o, LoadStart: loadavg()}
 	defer func() { r.LoadEnd = loadavg() }()
 	if err := os.RemoveAll(o.work); err != nil {
@@ -202,7 +207,7 @@ func run(o options) (*report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r.Native, err = runNative(net, ort, posters, o.warmup, o.nativeRounds); err != nil {
+	if r.Native, err = runNative(net, ort, posters, o.warmup, o.nativeRounds, o.nativeBudget); err != nil {
 		return nil, err
 	}
 	ort.close()
@@ -267,7 +272,7 @@ func run(o options) (*report, error) {
 		engines = append(engines, engineCfg{Name: engKernelsPixels, Kind: "ours", Base: "/eng/wasmkernels/", Kernels: true})
 	}
 	logf("browser: %d engines, %d warm-up + %d rounds", len(engines), o.warmup, o.rounds)
-	if r.Browser, err = runBrowserRounds(c, base, engines, posters, o.warmup, o.rounds, logf); err != nil {
+	if r.Browser, err = runBrowserRounds(c, base, engines, posters, o.warmup, o.rounds, o.browserBudget, logf); err != nil {
 		return nil, err
 	}
 	// ORT-web must agree with onnxruntime-node's top-1 on every poster.
@@ -294,8 +299,11 @@ func run(o options) (*report, error) {
 
 	// 4. Memory, with the shipped build.
 	logf("memory: %d classifications with the shipped build", o.memory)
-	if r.Memory, err = runMemory(c, engineCfg{Name: "memory", Base: "/eng/shipped/", Kernels: r.ShippedKernels}, memURLs, memoryCheckpoints(o.memory)); err != nil {
+	if r.Memory, err = runMemory(c, engineCfg{Name: "memory", Base: "/eng/shipped/", Kernels: r.ShippedKernels}, memURLs, memoryCheckpoints(o.memory), start.Add(o.deadline)); err != nil {
 		return nil, err
+	}
+	if n := len(r.Memory); n > 0 && r.Memory[n-1].Count < o.memory {
+		r.Notes = append(r.Notes, fmt.Sprintf("The memory run stopped after %d of %d classifications: the -deadline (%v) had passed (a loaded machine).", r.Memory[n-1].Count, o.memory, o.deadline))
 	}
 	c.cancel()
 

@@ -115,7 +115,8 @@ const (
 )
 
 // runNative alternates our engine and onnxruntime-node, block by block.
-func runNative(net *mobilenet.Net, ort *nodeORT, posters []poster, warmup, rounds int) (nativeResult, error) {
+// It stops after budget once minRounds rounds are counted.
+func runNative(net *mobilenet.Net, ort *nodeORT, posters []poster, warmup, rounds int, budget time.Duration) (nativeResult, error) {
 	inputs := make([][]float32, len(posters))
 	for i, p := range posters {
 		inputs[i] = p.F32
@@ -145,7 +146,11 @@ func runNative(net *mobilenet.Net, ort *nodeORT, posters []poster, warmup, round
 		{natORTPair, ortStep("pair", 2*nativeBatch)},
 	}
 	res := nativeResult{}
+	t0 := time.Now()
 	for i := 0; i < warmup+rounds; i++ {
+		if i-warmup >= minRounds && time.Since(t0) > budget {
+			break
+		}
 		for k := range steps {
 			s := steps[(i+k)%len(steps)]
 			v, err := s.run()

@@ -157,7 +157,7 @@ var nativeOrder = []string{natOurs1, natORT1, natOurs2, natORT2, natORTPair}
 func (r *report) table() string {
 	var b strings.Builder
 	best, bestName := r.ortBest1()
-	fmt.Fprintf(&b, "\nBrowser, ms per poster, median (min–max) of %d interleaved rounds; ratio to %s (%.1f ms)\n", r.Options.rounds, bestName, best)
+	fmt.Fprintf(&b, "\nBrowser, ms per poster, median (min–max) of %d interleaved rounds; ratio to %s (%.1f ms)\n", r.ms(engShippedPixels).N, bestName, best)
 	for _, row := range r.browserRows() {
 		fmt.Fprintf(&b, "  %-86s %-22s %s\n", row[0], row[1], row[2])
 	}
@@ -166,7 +166,7 @@ func (r *report) table() string {
 		fmt.Fprintf(&b, "  %-34s decode %.2f, preprocess %.2f, backbone %.1f, head %.2f ms (medians)\n", name+":", d.Median, p.Median, bb.Median, h.Median)
 	}
 	node2, node2Name := r.ortNode2()
-	fmt.Fprintf(&b, "\nNative feature extraction, posters/s, median (min–max) of %d rounds; ratio to %s\n", r.Options.nativeRounds, node2Name)
+	fmt.Fprintf(&b, "\nNative feature extraction, posters/s, median (min–max) of %d rounds; ratio to %s\n", len(r.Native[natOurs1]), node2Name)
 	for _, name := range nativeOrder {
 		s := summarize(r.Native[name])
 		fmt.Fprintf(&b, "  %-44s %-22s %.2f×\n", name, s.format(0), s.Median/node2)
@@ -225,7 +225,7 @@ func (r *report) markdown() string {
 	w("`first_visit_mb` counts the response bodies the server sent (gzip) from navigation until the first result card showed.\n\n")
 
 	w("## 1. Browser, one poster at a time (ms)\n\n")
-	w("%d warm-up rounds, then %d rounds over the 12 golden posters. *Pixels in hand*: `posterityClassify(224, 224, rgba)` timed inside the worker (preprocess + backbone + head). ", r.Options.warmup, r.Options.rounds)
+	w("%d warm-up rounds, then %d rounds over the 12 golden posters (up to %d, fewer when the time budget ran out). *Pixels in hand*: `posterityClassify(224, 224, rgba)` timed inside the worker (preprocess + backbone + head). ", r.Options.warmup, r.ms(engShippedPixels).N, r.Options.rounds)
 	w("*File → worker.js → result*: the app's own wasm/worker.js given the poster's JPEG (182 px wide, ~10–20 kB) as a Blob; its `ms` runs from taking the poster off its queue to posting the result, thumbnail (createImageBitmap + JPEG encode) included. ")
 	w("ORT-web: `session.run` on the same poster's normalized float32 tensor, inside a module worker, `executionProviders: [\"wasm\"]`, graph optimization `all`.\n\n")
 	w("| engine | median (min–max) | ratio to ORT-web best 1-thread |\n|---|---|---|\n")
@@ -245,7 +245,7 @@ func (r *report) markdown() string {
 	}
 
 	w("\n## 2. Native feature extraction (posters/s)\n\n")
-	w("Our engine in the bench process (GOEXPERIMENT=simd, one Engine per goroutine, stopping at the 1280-d feature) against onnxruntime-node on the whole int8 model (its extra pool + 1280×1000 classifier is about 0.4 %% of the work). Blocks of %d posters per core, %d rounds.\n\n", nativeBatch, r.Options.nativeRounds)
+	w("Our engine in the bench process (GOEXPERIMENT=simd, one Engine per goroutine, stopping at the 1280-d feature) against onnxruntime-node on the whole int8 model (its extra pool + 1280×1000 classifier is about 0.4 %% of the work). Blocks of %d posters per core, %d rounds.\n\n", nativeBatch, len(r.Native[natOurs1]))
 	w("| configuration | posters/s, median (min–max) | ratio to %s |\n|---|---|---|\n", node2Name)
 	for _, name := range nativeOrder {
 		s := summarize(r.Native[name])
@@ -307,7 +307,7 @@ func (r *report) markdown() string {
 			w("- %s\n", n)
 		}
 	}
-	w("\n## Reproduce\n\n```sh\nmake bench   # needs static/web/head.bin (make train), ../shared, node, npm, /usr/bin/chromium\n```\n")
+	w("\n## Reproduce\n\n```sh\nmake bench                        # needs static/web/head.bin (make train), ../shared, node, npm, /usr/bin/chromium\nmake bench WASM_TAGS=wasmkernels  # the same, with the app built with the kernel module\n```\n")
 	return b.String()
 }
 
@@ -375,8 +375,12 @@ func (r *report) limits() []string {
 		verdict := "no growth"
 		if z.WasmBytes > a.WasmBytes {
 			verdict = fmt.Sprintf("grew by %.1f MiB", mib(z.WasmBytes-a.WasmBytes))
-			if n >= 3 && r.Memory[n-2].WasmBytes == z.WasmBytes {
-				verdict += fmt.Sprintf(", all of it before %d classifications: flat from %d to %d, so a plateau (the Go heap reaching its GC target over posters of different sizes), not a leak", r.Memory[n-2].Count, r.Memory[n-2].Count, z.Count)
+			k := n - 1
+			for k > 0 && r.Memory[k-1].WasmBytes == z.WasmBytes {
+				k--
+			}
+			if k < n-1 {
+				verdict += fmt.Sprintf(", all of it by %d classifications, then flat up to %d: a plateau (the Go heap reaching its GC target over posters of different sizes), not a leak", r.Memory[k].Count, z.Count)
 			}
 		}
 		out = append(out, fmt.Sprintf("Memory: the worker's wasm memory was %.1f MiB after %d classifications and %.1f MiB after %d (%s).", mib(a.WasmBytes), a.Count, mib(z.WasmBytes), z.Count, verdict))

@@ -3,7 +3,8 @@
 //
 //   await bench.setup(cfg)     create and load every worker; returns their info
 //   await bench.round(i)       one interleaved round on poster i: every engine once
-//   await bench.memory(cfg)    worker memory after 10 and after 1,000 classifications
+//   await bench.memoryStart(cfg), then bench.memoryTo(n) for each checkpoint n:
+//                              the worker's memory after n classifications
 //
 // Each timing is taken inside its worker (performance.now around the call),
 // so messaging and structured cloning are outside it; for Posterity's own
@@ -138,10 +139,10 @@ async function workerBytes(name) {
   return { bytes, total: m.bytes };
 }
 
-// memory terminates every other worker, then classifies cfg.files (JPEGs,
-// decoded in Go: the app's default path) with a fresh engine worker and
-// reports its memory after 10 and after 1,000 classifications.
-async function memory(cfg) {
+// memoryStart terminates every other worker and loads a fresh engine worker
+// for the memory run; cfg.files are JPEGs, decoded in Go (the app's
+// default path).
+async function memoryStart(cfg) {
   for (const e of state.engines) e.ch.terminate();
   state.engines = [];
   const files = await Promise.all(cfg.files.map(fetchBytes));
@@ -151,18 +152,21 @@ async function memory(cfg) {
     type: "init", wasmExec: e.base + "wasm_exec.js", classifier: e.base + "classifier.wasm",
     kernels: e.kernels ? e.base + "kernels.wasm" : "", backbone: e.base + "backbone.pstb", head: e.base + "head.bin",
   });
-  const points = [];
-  let done = 0;
-  for (const upto of cfg.checkpoints) {
-    const r = await ch.call({ type: "loop", files: files.slice(done % files.length).concat(files.slice(0, done % files.length)), count: upto - done });
-    done = upto;
-    const wasm = await ch.call({ type: "mem" });
-    points.push({ count: done, ms: r.ms, wasmBytes: wasm.wasmBytes, ua: await workerBytes("ours-worker.js?memory") });
-  }
-  ch.terminate();
-  return points;
+  state.mem = { ch, files, done: 0 };
+  return true;
+}
+
+// memoryTo classifies until upto classifications are done in all and
+// reports the worker's memory then.
+async function memoryTo(upto) {
+  const m = state.mem;
+  const k = m.done % m.files.length;
+  const r = await m.ch.call({ type: "loop", files: m.files.slice(k).concat(m.files.slice(0, k)), count: upto - m.done });
+  m.done = upto;
+  const wasm = await m.ch.call({ type: "mem" });
+  return { count: upto, ms: r.ms, wasmBytes: wasm.wasmBytes, ua: await workerBytes("ours-worker.js?memory") };
 }
 
 state.id = 0;
-window.bench = { setup, round, top1, memory };
+window.bench = { setup, round, top1, memoryStart, memoryTo };
 document.getElementById("state").textContent = "ready";
