@@ -307,7 +307,7 @@ func (r *report) markdown() string {
 			w("- %s\n", n)
 		}
 	}
-	w("\n## Reproduce\n\n```sh\nmake bench                        # needs static/web/head.bin (make train), ../shared, node, npm, /usr/bin/chromium\nmake bench WASM_TAGS=wasmkernels  # the same, with the app built with the kernel module\n```\n")
+	w("\n## Reproduce\n\n```sh\nmake bench                        # needs ../shared, node, npm and /usr/bin/chromium\nmake bench WASM_TAGS=wasmkernels  # the same, with the app built with the kernel module\n```\n")
 	return b.String()
 }
 
