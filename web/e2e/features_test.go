@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -22,6 +21,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"posterity/model/head"
+	"posterity/model/imagenet"
+	"posterity/model/imageprep"
+	"posterity/model/mobilenet"
 )
 
 // galleryPosters is how many posters the gallery check classifies at once:
@@ -293,35 +295,63 @@ func checkModelPage(t *testing.T, c config, b *browser) {
 	}
 }
 
-// imagenetLine is one line of "posterity classify --imagenet --json".
-type imagenetLine struct {
-	File     string `json:"file"`
-	ImageNet []struct {
-		Synset string  `json:"synset"`
-		Prob   float64 `json:"prob"`
-	} `json:"imagenet"`
+// imagenetTop5 is the reference top-5 (synsets) of a poster: the engine's
+// full pass (Engine.Logits) on the poster preprocessed with the head's
+// resize policy, as the page's worker preprocesses it. (The CLI's
+// "classify --imagenet" always squashes, so it agrees only for a squash
+// head.)
+func imagenetTop5(t *testing.T, c config, files []string) map[string][]string {
+	t.Helper()
+	net, err := mobilenet.LoadFile(filepath.Join(c.static, "web", "backbone.pstb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := imageprep.Squash
+	if c.head.Preprocess != "" {
+		if policy, err = imageprep.ParsePolicy(c.head.Preprocess); err != nil {
+			t.Fatal(err)
+		}
+	}
+	labels := imagenet.Labels()
+	e := net.NewEngine()
+	in := make([]float32, mobilenet.InputLen)
+	logits := make([]float32, mobilenet.NumClasses)
+	out := map[string][]string{}
+	for _, f := range files {
+		r, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, _, err := imageprep.Decode(r, imageprep.DefaultLimits())
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := imageprep.Preprocess(img, policy, in); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Logits(in, logits); err != nil {
+			t.Fatal(err)
+		}
+		idx := make([]int, len(logits))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return logits[idx[a]] > logits[idx[b]] })
+		for _, i := range idx[:5] {
+			syn, _, _ := strings.Cut(labels[i], " ")
+			out[filepath.Base(f)] = append(out[filepath.Base(f)], syn)
+		}
+	}
+	return out
 }
 
 // testImageNet: with the setting on, each new poster lists the backbone's
-// ImageNet top-5, the same classes as the CLI's --imagenet; with it off,
-// none.
+// ImageNet top-5, the classes of the engine's full pass on the same input;
+// with it off, none.
 func testImageNet(t *testing.T, c config, srv *server) {
 	files := c.posters[4:6]
-	out, err := exec.Command(c.bin, append([]string{"classify", "--imagenet", "--json",
-		"--backbone", filepath.Join(c.static, "web", "backbone.pstb")}, files...)...).Output()
-	if err != nil {
-		t.Fatalf("posterity classify --imagenet: %v", err)
-	}
-	cli := map[string][]string{}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		var l imagenetLine
-		if err := json.Unmarshal([]byte(line), &l); err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range l.ImageNet {
-			cli[filepath.Base(l.File)] = append(cli[filepath.Base(l.File)], e.Synset)
-		}
-	}
+	cli := imagenetTop5(t, c, files)
 	b := newBrowser(t, c, 1280, 900)
 	b.openApp(t, srv.url)
 	b.upload(t, files[0])
@@ -338,14 +368,14 @@ func testImageNet(t *testing.T, c config, srv *server) {
 	for _, f := range files {
 		name := filepath.Base(f)
 		if strings.Join(got[name], " ") != strings.Join(cli[name], " ") {
-			t.Errorf("%s: ImageNet top-5 %q, the CLI says %q", name, got[name], cli[name])
+			t.Errorf("%s: ImageNet top-5 %q, the engine's full pass says %q", name, got[name], cli[name])
 		}
 	}
 	text := eval[string](t, b, `document.querySelector('.imagenet').innerText`)
 	if !strings.Contains(text, "ImageNet") {
 		t.Errorf("the top-5 is not labelled as ImageNet classes: %q", text)
 	}
-	t.Logf("ImageNet top-5 in the page equals the CLI's for %d posters: %q", len(files), got)
+	t.Logf("ImageNet top-5 in the page equals the engine's full pass (%s preprocessing) for %d posters: %q", c.head.Preprocess, len(files), got)
 	finish(t, b)
 }
 
@@ -371,7 +401,9 @@ func testGallery(t *testing.T, c config, srv *server) {
 		t.Fatal(err)
 	}
 	b.openApp(t, srv.url)
-	wasmMB := func() float64 { return eval[float64](t, b, `window.__wasmMem ? window.__wasmMem.buffer.byteLength / 1e6 : -1`) }
+	wasmMB := func() float64 {
+		return eval[float64](t, b, `window.__wasmMem ? window.__wasmMem.buffer.byteLength / 1e6 : -1`)
+	}
 	wasm0 := wasmMB()
 	heap := func() (used, backing float64) {
 		if _, err := chromedp.Call(b.ctx, heapprofiler.CollectGarbage, cdp.Empty{}); err != nil {

@@ -199,3 +199,20 @@ func TestViewAndExport(t *testing.T) {
 		t.Errorf("JSON export at a generous shift: %+v", doc)
 	}
 }
+
+func TestCamViewBox(t *testing.T) {
+	for _, tc := range []struct {
+		policy string
+		w, h   int
+		want   string
+	}{
+		{"squash", 200, 300, "0 0 7 7"},
+		{"", 200, 300, "0 0 7 7"},
+		{"pad", 200, 300, "1.167 0 4.667 7"}, // the poster is the middle 2/3 of the map's width
+		{"crop", 200, 300, "0 -1.75 7 10.5"}, // the map is the middle 2/3 of the poster's height
+	} {
+		if got := camViewBox(tc.policy, tc.w, tc.h); got != tc.want {
+			t.Errorf("%s %d×%d: %q, want %q", tc.policy, tc.w, tc.h, got, tc.want)
+		}
+	}
+}

@@ -377,9 +377,10 @@ func (c *card) heatToggle(genre string) app.UI {
 }
 
 // renderThumb draws the thumbnail and, when a genre's heatmap is on, the
-// 7×7 Grad-CAM map over it: an SVG of 49 cells (viewBox 7×7, stretched over
-// the image as the backbone saw the poster, squashed to a square), blurred
-// by CSS into a smooth map. data-cells holds the 49 values, row-major.
+// 7×7 Grad-CAM map over it: an SVG of 49 cells in map units, whose viewBox
+// is the poster's extent in those units (camViewBox), stretched with the
+// image over the thumbnail's box, blurred by CSS into a smooth map.
+// data-cells holds the 49 values, row-major.
 func (c *card) renderThumb(ranked []Score) app.UI {
 	it := c.Item
 	img := app.Img().Class("thumb").Src(it.Thumb).Alt("")
@@ -400,18 +401,42 @@ func (c *card) renderThumb(ranked []Score) app.UI {
 		}
 		cells = append(cells, app.Elem("rect").XMLNS(svgNS).
 			Attr("x", i%7).Attr("y", i/7).Attr("width", "1").Attr("height", "1").
-			Attr("fill", heatColor(float64(v))).Attr("fill-opacity", fmt.Sprintf("%.2f", 0.2+0.55*float64(v))))
+			Attr("fill", heatColor(float64(v))).Attr("fill-opacity", fmt.Sprintf("%.2f", 0.3+0.45*float64(v))))
 	}
 	js.WriteByte(']')
 	return app.Div().Class("thumb-wrap exact").Body(
 		img,
-		app.Elem("svg").XMLNS(svgNS).Class("heatmap").Attr("viewBox", "0 0 7 7").
+		app.Elem("svg").XMLNS(svgNS).Class("heatmap").Attr("viewBox", camViewBox(c.Model.Preprocess, it.W, it.H)).
 			Attr("preserveAspectRatio", "none").Attr("role", "img").
 			Aria("label", "Heatmap: where the poster drives "+it.Heat).
 			DataSet("testid", "heatmap").DataSet("genre", it.Heat).DataSet("cells", js.String()).
 			Body(cells...),
 		app.Span().Class("heat-label").Aria("hidden", "true").Text(it.Heat),
 	)
+}
+
+// camViewBox is the SVG viewBox, in units of the 7×7 map, that covers a
+// w×h poster under the head's resize policy (imageprep.Policy): the map
+// covers the sampled region, so for "squash" the poster is exactly the map
+// (0 0 7 7); for "pad" (a letterbox of side max(w, h)) the poster is a
+// centred band of the map; for "crop" (the centred square of side
+// min(w, h)) the poster extends beyond the map. Offsets use integer
+// division, as imageprep does.
+func camViewBox(policy string, w, h int) string {
+	if w <= 0 || h <= 0 {
+		return "0 0 7 7"
+	}
+	nx, ny, offX, offY := w, h, 0, 0
+	switch strings.ToLower(policy) {
+	case "crop":
+		side := min(w, h)
+		nx, ny, offX, offY = side, side, (w-side)/2, (h-side)/2
+	case "pad":
+		side := max(w, h)
+		nx, ny, offX, offY = side, side, -((side - w) / 2), -((side - h) / 2)
+	}
+	ux, uy := 7/float64(nx), 7/float64(ny)
+	return fmt.Sprintf("%.4g %.4g %.4g %.4g", float64(-offX)*ux, float64(-offY)*uy, float64(w)*ux, float64(h)*uy)
 }
 
 // heatColor maps a heatmap value in [0, 1] from yellow (low) to red (high).
