@@ -45,7 +45,7 @@ type LabelMetrics struct {
 	Precision float64 `json:"precision"`
 	Recall    float64 `json:"recall"`
 	F1        float64 `json:"f1"`
-	Support   int     `json:"support"` // positives in the validation set
+	Support   int     `json:"support"` // positives in the split the metrics were measured on (make train: the held-out test split)
 	Threshold float32 `json:"threshold"`
 }
 
