@@ -49,8 +49,8 @@ experiments: model ## train the README's ablations on the same split; prints the
 	$(BIN) train --data $(DATA) --out build/experiments-head.bin --report training/experiments.html \
 		--experiments softf1,bce+softf1,hidden256,hidden2048,dropout0,dropout0.5,classweight,decay,flip,crop,pad
 
-eval: model ## evaluate static/web/head.bin on $(DATA)'s validation split
-	$(BIN) eval --data $(DATA)
+eval: model ## evaluate static/web/head.bin on $(DATA)'s held-out test split (the README's numbers)
+	$(BIN) eval --data $(DATA) --split test
 
 # make bench (bench/doc.go, issue #5): our engine against ONNX Runtime in the
 # same run — browser (headless Chromium), native, first-visit bytes, worker
