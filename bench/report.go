@@ -344,10 +344,17 @@ func (r *report) limits() []string {
 	o1, n1 := summarize(r.Native[natOurs1]).Median, summarize(r.Native[natORT1]).Median
 	o2 := summarize(r.Native[natOurs2]).Median
 	node2, node2Name := r.ortNode2()
+	busy := ""
+	if o2 < 1.5*o1 {
+		busy = "; other processes had the cores, so neither side got both"
+	}
 	out = append(out, fmt.Sprintf("Native: one goroutine gives %.0f posters/s against onnxruntime-node's %.0f on one thread (%.2f×); two goroutines %.0f against %s's %.0f. "+
 		"ORT's CPU provider has AVX-512 VNNI int8 kernels (VPDPBUSD: u8×s8 products summed four at a time into int32), and this CPU has avx512_vnni; `simd/archsimd` offers no VPDPBUSD, only VPMADDWD on int16 pairs (design.md §4), half the multiply-adds per instruction after widening. "+
-		"Two goroutines scale %.2f× over one here; with other processes on the 2 cores, neither side gets both.",
-		o1, n1, o1/n1, o2, node2Name, node2, o2/o1))
+		"Two goroutines scale %.2f× over one here%s.",
+		o1, n1, o1/n1, o2, node2Name, node2, o2/o1, busy))
+	if p, i1 := summarize(r.Native[natORTPair]).Median, n1; p < 1.3*i1 {
+		out = append(out, fmt.Sprintf("Two onnxruntime-node sessions with 1 thread each, run from one node process at once, gave %.0f posters/s against %.0f for one session: the two did not add up (their runs did not overlap, or the cores were busy).", p, i1))
+	}
 	var bb, app, cls int64
 	for _, f := range r.OurFiles {
 		switch f.Name {
