@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"posterity/internal/atomicfile"
 	"posterity/web/site"
 )
 
@@ -256,19 +257,11 @@ func replaceSection(path, sec string) error {
 				end++
 			}
 			s = s[:i] + sec + s[end:]
-			return writeFileAtomic(path, []byte(s))
+			return atomicfile.Write(path, []byte(s))
 		}
 	}
 	if s != "" && !strings.HasSuffix(s, "\n\n") {
 		s = strings.TrimRight(s, "\n") + "\n\n"
 	}
-	return writeFileAtomic(path, []byte(s+sec))
-}
-
-func writeFileAtomic(path string, b []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.Write(path, []byte(s+sec))
 }

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"posterity/internal/atomicfile"
 )
 
 // LabelsFile and ImagesDir name the parts of the labelled layout.
@@ -235,36 +237,8 @@ func WriteLabels(dir string, posters []Poster) error {
 	if err := w.Error(); err != nil {
 		return fmt.Errorf("dataset: writing labels: %w", err)
 	}
-	if err := WriteFileAtomic(filepath.Join(dir, LabelsFile), buf.Bytes()); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, LabelsFile), buf.Bytes()); err != nil {
 		return fmt.Errorf("dataset: writing labels: %w", err)
 	}
 	return nil
-}
-
-// WriteFileAtomic writes data to name through a temporary file in the same
-// directory, synced and then renamed over name.
-func WriteFileAtomic(name string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), name)
 }

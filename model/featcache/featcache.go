@@ -15,6 +15,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"posterity/internal/atomicfile"
 )
 
 const (
@@ -167,7 +169,7 @@ func checkMeta(dir string, meta Meta) error {
 	data, err := os.ReadFile(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		b, _ := json.MarshalIndent(meta, "", "  ")
-		if err := writeFileAtomic(name, append(b, '\n')); err != nil {
+		if err := atomicfile.Write(name, append(b, '\n')); err != nil {
 			return fmt.Errorf("featcache: writing %s: %w", name, err)
 		}
 		return nil
@@ -413,30 +415,4 @@ func (c *Cache) Close() error {
 		return fmt.Errorf("featcache: closing: %w", err)
 	}
 	return nil
-}
-
-// writeFileAtomic writes data to name through a synced temporary file
-// renamed over it.
-func writeFileAtomic(name string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), name)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }

@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"posterity/internal/atomicfile"
 	"posterity/internal/progress"
 	"posterity/model/dataset"
 )
@@ -530,7 +531,7 @@ func (f *fetcher) writeLists(outDir string, rows []dataset.MovieGenreRow, failur
 	if err := w.Error(); err != nil {
 		return err
 	}
-	if err := dataset.WriteFileAtomic(filepath.Join(outDir, FailuresFile), buf.Bytes()); err != nil {
+	if err := atomicfile.Write(filepath.Join(outDir, FailuresFile), buf.Bytes()); err != nil {
 		return fmt.Errorf("writing %s: %w", FailuresFile, err)
 	}
 	return nil

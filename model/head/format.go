@@ -10,7 +10,8 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
+
+	"posterity/internal/atomicfile"
 )
 
 // FormatVersion is the version of the file format written by this package.
@@ -157,49 +158,13 @@ func (h *Head) Save(w io.Writer, opt SaveOptions) error {
 // WriteFile writes h to path atomically: it writes a temporary file in the
 // same directory, syncs and closes it, renames it over path and syncs the
 // directory, so a crash leaves either the old file or the new one.
-func (h *Head) WriteFile(path string, opt SaveOptions) (err error) {
+func (h *Head) WriteFile(path string, opt SaveOptions) error {
 	b, err := h.Marshal(opt)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("head: write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(b); err != nil {
-		return fmt.Errorf("head: write %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("head: sync %s: %w", tmp, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("head: close %s: %w", tmp, err)
-	}
-	if err = os.Chmod(tmp, 0o644); err != nil {
-		return fmt.Errorf("head: chmod %s: %w", tmp, err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("head: rename %s to %s: %w", tmp, path, err)
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("head: open dir %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("head: sync dir %s: %w", dir, err)
+	if err := atomicfile.Write(path, b); err != nil {
+		return fmt.Errorf("head: %w", err)
 	}
 	return nil
 }

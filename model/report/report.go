@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"os"
-	"path/filepath"
 
+	"posterity/internal/atomicfile"
 	"posterity/model/metrics"
 )
 
@@ -191,38 +190,12 @@ func Write(w io.Writer, d Data) error {
 // WriteFile renders d like Write and stores it at path atomically: it
 // writes a temporary file in the same directory and renames it over path,
 // so a reader never sees a half-written report. The file is mode 0644.
-func WriteFile(path string, d Data) (err error) {
+func WriteFile(path string, d Data) error {
 	var buf bytes.Buffer
 	if err := Write(&buf, d); err != nil {
 		return err
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
+	if err := atomicfile.Write(path, buf.Bytes()); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil
