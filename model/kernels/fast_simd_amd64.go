@@ -21,6 +21,8 @@ var (
 // SIMD reports which optimised kernels this build uses.
 func SIMD() string {
 	switch {
+	case haveVNNI:
+		return "amd64 AVX-512 (simd/archsimd), VNNI pointwise GEMM (assembly)"
 	case haveAVX512:
 		return "amd64 AVX-512 (simd/archsimd)"
 	case haveAVX2:
@@ -42,6 +44,14 @@ type packed struct {
 	dwpMult []float32
 	bias    []int32   // M rounded up to 16 (depthwise: zero point folded in)
 	mult    []float32 // likewise (unused by depthwise)
+
+	// Pointwise with VNNI (packVNNI); when vw is set, w, k2 and bias are
+	// unused.
+	vw     []int8      // packed weights
+	vk4    int         // input quads per output channel
+	vbias  []int32     // bias − xzp·Σw, M rounded up to 16
+	vxzp   int32       // the input zero point folded into vbias
+	blocks []vnniBlock // output channel blocks
 }
 
 // Prepare builds the optimised kernels' weight layout. Call it once after
@@ -54,6 +64,10 @@ func (c *Conv) Prepare() {
 	var pk *packed
 	switch c.Kind {
 	case Pointwise:
+		if haveVNNI && c.YZP >= 0 && c.YZP <= 255 { // see requantization in pointwise_vnni_amd64.go
+			c.packed = packVNNI(c)
+			return
+		}
 		pk = packPairs(c.M, c.K, func(m, k int) int8 { return c.W[m*c.K+k] })
 	case Depthwise:
 		c.packed = packDepthwise(c)

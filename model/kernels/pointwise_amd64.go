@@ -8,6 +8,9 @@ import "simd/archsimd"
 // pixels, K input and M output channels (NHWC: a pixel's K inputs and its
 // M outputs are contiguous).
 //
+// On CPUs with AVX-512 VNNI, pointwise_vnni_amd64.go's assembly kernels
+// run instead (Prepare picks the layout); this is the kernel elsewhere.
+//
 // The multiply is VPMADDWD (DotProductPairs): it multiplies int16 pairs
 // and adds each pair into one int32 lane. Pairing two input channels
 // (k, k+1) of one pixel with the same two channels of several output
@@ -94,6 +97,14 @@ func widenPairs(dst []int32, x []uint8, zp int32) {
 // pointwiseSIMD computes PointwiseRef (see the comment at the top).
 func pointwiseSIMD(dst, src []uint8, P int, c *Conv, s *Scratch) {
 	pk := c.packed
+	if pk.vw != nil {
+		if pk.vxzp != c.XZP { // XZP changed since Prepare: the folded bias is stale
+			PointwiseRef(dst, src, P, c)
+			return
+		}
+		pointwiseVNNI(dst, src, P, c, s)
+		return
+	}
 	xs := s.int32Buf((P + pwRows - 1) / pwRows * pwRows * pk.k2)
 	widenRows(xs, src, P, c.K, c.XZP)
 	gemm(dst, xs, P, c.M, pk, c.YZP)

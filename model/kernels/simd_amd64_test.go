@@ -16,8 +16,8 @@ func TestConvTwinsAVX2(t *testing.T) {
 	if !haveAVX2 {
 		t.Skip("CPU lacks AVX2")
 	}
-	defer func(a2, a512 bool) { haveAVX2, haveAVX512 = a2, a512 }(haveAVX2, haveAVX512)
-	haveAVX512 = false
+	defer func(a2, a512, vnni bool) { haveAVX2, haveAVX512, haveVNNI = a2, a512, vnni }(haveAVX2, haveAVX512, haveVNNI)
+	haveAVX512, haveVNNI = false, false
 	t.Run("avx2", checkTwins)
 	t.Run("avx2_eltwise", checkEltwise)
 	haveAVX2 = false
