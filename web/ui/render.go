@@ -8,12 +8,6 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
-// actionRemove asks the page to forget one poster (value: its ID).
-const actionRemove = "posterity/remove"
-
-// actionHeat asks the page to toggle a heatmap (value: a heatRequest).
-const actionHeat = "posterity/heat"
-
 // nextBest is how many genres below their thresholds a result shows, dimmed.
 const nextBest = 3
 
@@ -104,7 +98,7 @@ func (p *Page) renderStatus() app.UI {
 		)
 	}
 	var batch app.UI
-	if n := len(p.items) - p.batchStart; n > 0 {
+	if n := len(p.items) - p.batchStart + len(p.incoming); n > 0 {
 		done, failed := p.counts()
 		text := fmt.Sprintf("%d of %d classified", done+failed, n)
 		if failed > 0 {
@@ -141,7 +135,7 @@ func (p *Page) renderResults() app.UI {
 		app.H2().ID("results-title").Class(hiddenIf(len(p.items) == 0)).Text("Results"),
 		p.renderToolbar(),
 		empty,
-		app.Ol().Class("cards").Body(
+		app.Ol().Class("cards").OnClick(p.onCardClick).Body(
 			app.Range(shown).Slice(func(i int) app.UI {
 				it := shown[i]
 				return &card{Item: *it, Model: p.model, Working: it.ID == working, Shift: p.shift}
@@ -279,140 +273,9 @@ type card struct {
 	Shift   float64 // threshold shift (Shifted)
 }
 
-// Render draws the card with the stable test hooks (see the package doc).
+// Render draws the card as raw HTML (cardhtml.go).
 func (c *card) Render() app.UI {
-	it := c.Item
-	status := it.Status
-	switch {
-	case status == statusPending && c.Working:
-		status = "working"
-	case status == statusPending:
-		status = "queued"
-	}
-	li := app.Li().Class("card "+status).
-		DataSet("testid", "result").DataSet("file", it.Name).DataSet("status", status)
-	var ranked []Score
-	if status == statusDone {
-		ranked = c.Model.RankShift(it.Probs, c.Shift)
-		li = li.DataSet("genres", GenresAttr(ranked)).DataSet("probs", c.Model.ProbsAttr(it.Probs)).
-			DataSet("decoder", it.Decoder).DataSet("ms", fmt.Sprintf("%.1f", it.MS)).DataSet("cams-ms", fmt.Sprintf("%.1f", it.CamsMS))
-	}
-	var thumb app.UI
-	if it.Thumb != "" {
-		thumb = c.renderThumb(ranked)
-	} else {
-		thumb = app.Div().Class("thumb placeholder").Aria("hidden", "true")
-	}
-	var body []app.UI
-	body = append(body, app.H3().Class("name").Title(it.Name).Text(it.Name))
-	switch status {
-	case "queued":
-		body = append(body, app.P().Class("wait").Text("Waiting…"))
-	case "working":
-		body = append(body, app.P().Class("wait working").Text("Classifying…"))
-	case statusError:
-		body = append(body, app.P().Class("error").Text("Could not classify this file: "+it.Err+"."))
-	case statusDone:
-		body = append(body, c.renderScores(ranked)...)
-		if len(it.ImageNet) > 0 {
-			body = append(body, renderImageNet(it.ImageNet))
-		}
-		body = append(body, app.P().Class("meta").Body(
-			app.Text(fmt.Sprintf("%d×%d px · %.0f ms · ", it.W, it.H, it.MS)),
-			app.A().Href(ModelPath).DataSet("testid", "model-link").Text("How good is the model?"),
-		))
-	}
-	return li.Body(
-		thumb,
-		app.Div().Class("card-body").Body(body...),
-		app.Button().Type("button").Class("remove").Aria("label", "Remove "+it.Name).Title("Remove").Text("×").
-			OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(actionRemove, it.ID) }),
-	)
-}
-
-// renderScores lists the predicted genres, then the next best, dimmed.
-func (c *card) renderScores(ranked []Score) []app.UI {
-	var hits, next []Score
-	for _, s := range ranked {
-		if s.Predicted {
-			hits = append(hits, s)
-		} else if len(next) < nextBest {
-			next = append(next, s)
-		}
-	}
-	var out []app.UI
-	if len(hits) == 0 {
-		out = append(out, app.P().Class("none").Text("No genre above threshold"))
-	} else {
-		out = append(out, app.Ul().Class("scores").Aria("label", "Predicted genres").Body(
-			app.Range(hits).Slice(func(i int) app.UI { return scoreRow(hits[i], "hit", c.heatToggle(hits[i].Label)) }),
-		))
-	}
-	if len(next) > 0 {
-		out = append(out, app.Ul().Class("scores next").Aria("label", "Next best genres").Body(
-			app.Range(next).Slice(func(i int) app.UI { return scoreRow(next[i], "miss", nil) }),
-		))
-	}
-	return out
-}
-
-// heatToggle is a predicted genre's button that shows its heatmap.
-func (c *card) heatToggle(genre string) app.UI {
-	it := c.Item
-	if it.Cam(c.Model, genre) == nil {
-		return nil
-	}
-	on := it.Heat == genre
-	pressed := "false"
-	if on {
-		pressed = "true"
-	}
-	return app.Button().Type("button").Class("heat-toggle").
-		DataSet("testid", "heatmap-toggle").DataSet("genre", genre).
-		Aria("pressed", pressed).Aria("label", "Why "+genre+": show where the poster drives it").
-		Title("Why " + genre + "? Show the heatmap").Text("Why?").
-		OnClick(func(ctx app.Context, e app.Event) {
-			ctx.NewActionWithValue(actionHeat, heatRequest{ID: it.ID, Genre: genre})
-		})
-}
-
-// renderThumb draws the thumbnail and, when a genre's heatmap is on, the
-// 7×7 Grad-CAM map over it: an SVG of 49 cells in map units, whose viewBox
-// is the poster's extent in those units (camViewBox), stretched with the
-// image over the thumbnail's box, blurred by CSS into a smooth map.
-// data-cells holds the 49 values, row-major.
-func (c *card) renderThumb(ranked []Score) app.UI {
-	it := c.Item
-	img := app.Img().Class("thumb").Src(it.Thumb).Alt("")
-	cam := it.Cam(c.Model, it.Heat)
-	if it.Heat == "" || cam == nil {
-		return app.Div().Class("thumb-wrap").Body(img)
-	}
-	cells := make([]app.UI, 0, camCells)
-	var js strings.Builder
-	js.WriteByte('[')
-	for i, v := range cam {
-		if i > 0 {
-			js.WriteByte(',')
-		}
-		js.WriteString(strconv.FormatFloat(float64(v), 'g', -1, 32))
-		if v < 0.05 {
-			continue
-		}
-		cells = append(cells, app.Elem("rect").XMLNS(svgNS).
-			Attr("x", i%7).Attr("y", i/7).Attr("width", "1").Attr("height", "1").
-			Attr("fill", heatColor(float64(v))).Attr("fill-opacity", fmt.Sprintf("%.2f", 0.3+0.45*float64(v))))
-	}
-	js.WriteByte(']')
-	return app.Div().Class("thumb-wrap exact").Body(
-		img,
-		app.Elem("svg").XMLNS(svgNS).Class("heatmap").Attr("viewBox", camViewBox(c.Model.Preprocess, it.W, it.H)).
-			Attr("preserveAspectRatio", "none").Attr("role", "img").
-			Aria("label", "Heatmap: where the poster drives "+it.Heat).
-			DataSet("testid", "heatmap").DataSet("genre", it.Heat).DataSet("cells", js.String()).
-			Body(cells...),
-		app.Span().Class("heat-label").Aria("hidden", "true").Text(it.Heat),
-	)
+	return app.Raw(cardHTML(&c.Item, c.Model, c.Working, c.Shift))
 }
 
 // camViewBox is the SVG viewBox, in units of the 7×7 map, that covers a
@@ -446,45 +309,7 @@ func heatColor(v float64) string {
 	return fmt.Sprintf("#ff%02x%02x", g, int(40*(1-v)))
 }
 
-// renderImageNet lists the backbone's ImageNet top-5, labelled as such.
-func renderImageNet(top []ImageNetTop) app.UI {
-	return app.Div().Class("imagenet").Body(
-		app.P().Class("imagenet-title").Text("The backbone sees (ImageNet top-5, not genres):"),
-		app.Ol().DataSet("testid", "imagenet").Body(
-			app.Range(top).Slice(func(i int) app.UI {
-				return app.Li().DataSet("synset", top[i].Synset).Text(fmt.Sprintf("%s %s", top[i].Label, Percent(top[i].Prob)))
-			}),
-		),
-	)
-}
-
 const svgNS = "http://www.w3.org/2000/svg"
-
-// scoreRow is one genre: name, percentage, and a bar with its threshold
-// marked. The bar is SVG geometry (a viewBox of 100 units), not a style.
-func scoreRow(s Score, cls string, toggle app.UI) app.UI {
-	desc := fmt.Sprintf("%s %s", s.Label, Percent(s.Prob))
-	if s.Threshold > 0 {
-		desc += fmt.Sprintf(", threshold %s", Percent(s.Threshold))
-	}
-	w := fmt.Sprintf("%.2f", 100*clamp01(s.Prob))
-	rects := []app.UI{
-		app.Elem("rect").XMLNS(svgNS).Class("track").Attr("width", "100").Attr("height", "10"),
-		app.Elem("rect").XMLNS(svgNS).Class("fill").Attr("width", w).Attr("height", "10"),
-	}
-	if s.Threshold > 0 {
-		x := fmt.Sprintf("%.2f", 100*clamp01(s.Threshold)-0.75)
-		rects = append(rects, app.Elem("rect").XMLNS(svgNS).Class("mark").Attr("x", x).Attr("width", "1.5").Attr("height", "10"))
-	}
-	return app.Li().Class("score "+cls).Title(desc).Body(
-		app.Span().Class("genre").Text(s.Label),
-		toggle,
-		app.Span().Class("pct").Text(Percent(s.Prob)),
-		app.Elem("svg").XMLNS(svgNS).Class("bar").Attr("viewBox", "0 0 100 10").
-			Attr("preserveAspectRatio", "none").Aria("hidden", "true").Attr("focusable", "false").Body(rects...),
-		app.Span().Class("sr-only").Text(thresholdText(s)),
-	)
-}
 
 func thresholdText(s Score) string {
 	if s.Threshold <= 0 {
