@@ -3,6 +3,7 @@ module posterity
 go 1.27.3
 
 require (
+	github.com/andybalholm/brotli v1.2.0
 	github.com/chromedp/cdproto v0.160.1
 	github.com/chromedp/chromedp v0.23.1
 	github.com/maxence-charriere/go-app/v10 v10.1.11

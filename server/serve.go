@@ -70,16 +70,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	var raw, gz int
+	var raw, gz, br int
 	for _, f := range s.Files() {
 		raw += len(f.Body)
-		gz += len(f.Gzip)
-		if f.Gzip == nil {
-			gz += len(f.Body)
+		smallest := len(f.Body)
+		if f.Gzip != nil {
+			smallest = len(f.Gzip)
 		}
+		gz += smallest
+		if f.Brotli != nil {
+			smallest = len(f.Brotli)
+		}
+		br += smallest
 	}
-	fmt.Fprintf(stderr, "posterity serve: %d files, %.1f MB (%.1f MB gzip), version %s, loaded in %v\n",
-		len(s.Files()), float64(raw)/1e6, float64(gz)/1e6, s.Version(), time.Since(t0).Round(time.Millisecond))
+	fmt.Fprintf(stderr, "posterity serve: %d files, %.1f MB (%.1f MB gzip, %.1f MB brotli), version %s, loaded in %v\n",
+		len(s.Files()), float64(raw)/1e6, float64(gz)/1e6, float64(br)/1e6, s.Version(), time.Since(t0).Round(time.Millisecond))
 	if *out != "" {
 		if err := s.WriteStatic(*out); err != nil {
 			return err

@@ -22,7 +22,7 @@ func isGoAppPath(p string) bool {
 }
 
 // ServeHTTP serves the app: GET and HEAD only, security headers on every
-// response, the static files from memory (gzip when accepted), and the page
+// response, the static files from memory (brotli or gzip when accepted), and the page
 // through go-app.
 func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
@@ -54,8 +54,8 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// serveFile writes one static file, gzip-encoded when the client accepts it
-// and it pays. A request for the file's content-addressed URL (?v=<its
+// serveFile writes one static file, brotli- or gzip-encoded when the client
+// accepts it and it pays (brotli first). A request for the file's content-addressed URL (?v=<its
 // hash>) may be cached forever; any other is revalidated every time.
 func (s *Site) serveFile(w http.ResponseWriter, r *http.Request, f *File) {
 	h := w.Header()
@@ -66,9 +66,14 @@ func (s *Site) serveFile(w http.ResponseWriter, r *http.Request, f *File) {
 		h.Set("Cache-Control", "no-cache")
 	}
 	body, etag := f.Body, `"`+f.Tag()+`"`
-	if f.Gzip != nil {
+	if f.Gzip != nil || f.Brotli != nil {
 		h.Add("Vary", "Accept-Encoding")
-		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		ae := r.Header.Get("Accept-Encoding")
+		switch {
+		case f.Brotli != nil && accepts(ae, "br"):
+			body, etag = f.Brotli, `"`+f.Tag()+`-br"`
+			h.Set("Content-Encoding", "br")
+		case f.Gzip != nil && accepts(ae, "gzip"):
 			body, etag = f.Gzip, `"`+f.Tag()+`-gzip"`
 			h.Set("Content-Encoding", "gzip")
 		}
@@ -77,10 +82,11 @@ func (s *Site) serveFile(w http.ResponseWriter, r *http.Request, f *File) {
 	http.ServeContent(w, r, "", f.ModTime, bytes.NewReader(body))
 }
 
-// acceptsGzip reports whether an Accept-Encoding header value accepts gzip
-// (RFC 9110 §12.5.3: a coding with q=0 is not acceptable; "*" stands for any
-// coding not listed).
-func acceptsGzip(header string) bool {
+// accepts reports whether an Accept-Encoding header value accepts the
+// content coding ("gzip" or "br"; "x-gzip" counts as gzip). RFC 9110
+// §12.5.3: a coding with q=0 is not acceptable; "*" stands for any coding
+// not listed.
+func accepts(header, coding string) bool {
 	star := false
 	for _, part := range strings.Split(header, ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
@@ -93,8 +99,11 @@ func acceptsGzip(header string) bool {
 				ok = err == nil && q > 0
 			}
 		}
+		if name == "x-gzip" {
+			name = "gzip"
+		}
 		switch name {
-		case "gzip", "x-gzip":
+		case coding:
 			return ok
 		case "*":
 			star = ok

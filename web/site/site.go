@@ -10,9 +10,10 @@
 // cache it forever, and the service worker copies it across app versions
 // instead of downloading it again.
 //
-// Compression is gzip (standard library) at the best level, computed once.
-// Brotli would save a further 10–20 % on the wasm files but needs a
-// third-party encoder; it is left out.
+// Compression is gzip (standard library) at the best level for every file
+// that compresses, and brotli at its best quality for the wasm programs and
+// text (brotli.go), both computed once; a request gets brotli when it
+// accepts it, else gzip.
 package site
 
 import (
@@ -49,6 +50,7 @@ type File struct {
 	Path        string // URL path, "/web/…"
 	Body        []byte
 	Gzip        []byte // gzip of Body, nil when it does not pay
+	Brotli      []byte // brotli of Body, nil when it does not pay or was not tried
 	SHA256      string // hex, of Body
 	ContentType string
 	ModTime     time.Time
@@ -68,7 +70,10 @@ type Site struct {
 
 // Load reads the app's files from staticDir/web and prepares the handler.
 // It fails, with a hint, when a file the app needs is missing.
-func Load(staticDir string) (*Site, error) {
+func Load(staticDir string) (*Site, error) { return load(staticDir, BrotliCacheDir()) }
+
+// load is Load with the brotli cache folder ("" for none).
+func load(staticDir, brotliCache string) (*Site, error) {
 	root := filepath.Join(staticDir, "web")
 	files, err := readTree(root)
 	if err != nil {
@@ -84,6 +89,7 @@ func Load(staticDir string) (*Site, error) {
 		return nil, fmt.Errorf("site: missing %s (run \"make static\"; the head is committed, the backbone comes from \"make model\")", strings.Join(missing, ", "))
 	}
 	compressAll(files)
+	brotliAll(files, brotliCache)
 	ui.Register() // go-app prerenders only routed pages
 	s := &Site{files: files}
 	res := resolver{files: files}

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/andybalholm/brotli"
 )
 
 // fixture writes a static folder with every file the app needs (fake
@@ -41,7 +43,7 @@ func fixture(t *testing.T) (*Site, string) {
 			t.Fatal(err)
 		}
 	}
-	s, err := Load(dir)
+	s, err := load(dir, filepath.Join(dir, "brotli-cache"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,10 +74,15 @@ func TestServe(t *testing.T) {
 		contentType, encoding, cacheControl  string
 		body                                 []byte // decoded; nil: not checked
 	}{
-		{"wasm, gzip", "GET", "/web/app.wasm", "gzip, deflate, br", 200, "application/wasm", "gzip", "no-cache", s.files["/web/app.wasm"].Body},
+		{"wasm, brotli first", "GET", "/web/app.wasm", "gzip, deflate, br, zstd", 200, "application/wasm", "br", "no-cache", s.files["/web/app.wasm"].Body},
+		{"wasm, gzip", "GET", "/web/app.wasm", "gzip, deflate", 200, "application/wasm", "gzip", "no-cache", s.files["/web/app.wasm"].Body},
 		{"wasm, identity", "GET", "/web/app.wasm", "", 200, "application/wasm", "", "no-cache", s.files["/web/app.wasm"].Body},
-		{"gzip refused by q=0", "GET", "/web/app.wasm", "gzip;q=0, br", 200, "application/wasm", "", "no-cache", nil},
-		{"gzip by *", "GET", "/web/app.wasm", "*", 200, "application/wasm", "gzip", "no-cache", nil},
+		{"gzip refused by q=0", "GET", "/web/app.wasm", "gzip;q=0, br", 200, "application/wasm", "br", "no-cache", nil},
+		{"brotli refused by q=0", "GET", "/web/app.wasm", "br;q=0, gzip", 200, "application/wasm", "gzip", "no-cache", s.files["/web/app.wasm"].Body},
+		{"both refused", "GET", "/web/app.wasm", "br;q=0, gzip;q=0", 200, "application/wasm", "", "no-cache", s.files["/web/app.wasm"].Body},
+		{"any coding by *", "GET", "/web/app.wasm", "*", 200, "application/wasm", "br", "no-cache", nil},
+		{"js, brotli", "GET", "/web/worker.js", "br", 200, "text/javascript; charset=utf-8", "br", "no-cache", s.files["/web/worker.js"].Body},
+		{"weights: gzip, never brotli", "GET", "/web/backbone.pstb", "gzip, br", 200, "application/octet-stream", "gzip", "no-cache", bb.Body},
 		{"content-addressed URL", "GET", "/web/backbone.pstb?v=" + bb.Tag(), "gzip", 200, "application/octet-stream", "gzip", "public, max-age=31536000, immutable", bb.Body},
 		{"stale hash", "GET", "/web/backbone.pstb?v=0000000000000000", "gzip", 200, "application/octet-stream", "gzip", "no-cache", nil},
 		{"js", "GET", "/web/worker.js", "", 200, "text/javascript; charset=utf-8", "", "no-cache", nil},
@@ -140,12 +147,18 @@ func TestServe(t *testing.T) {
 				t.Errorf("Cache-Control %q, want %q", got, c.cacheControl)
 			}
 			body, _ := io.ReadAll(res.Body)
-			if c.encoding == "gzip" {
+			switch c.encoding {
+			case "gzip":
 				zr, err := gzip.NewReader(bytes.NewReader(body))
 				if err != nil {
 					t.Fatal(err)
 				}
 				if body, err = io.ReadAll(zr); err != nil {
+					t.Fatal(err)
+				}
+			case "br":
+				var err error
+				if body, err = io.ReadAll(brotli.NewReader(bytes.NewReader(body))); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -202,7 +215,7 @@ func TestPageURLsAreContentAddressed(t *testing.T) {
 
 func TestVersion(t *testing.T) {
 	s1, dir := fixture(t)
-	s2, err := Load(dir)
+	s2, err := load(dir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +225,7 @@ func TestVersion(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "web", "head.bin"), []byte("a new head"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s3, err := Load(dir)
+	s3, err := load(dir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +247,7 @@ func TestWriteStatic(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range []string{"index.html", "app.js", "app-worker.js", "manifest.webmanifest", "app.css", "wasm_exec.js",
-		"web/app.wasm", "web/app.wasm.gz", "web/backbone.pstb", "web/head.bin", "web/worker.js", "web/icon.svg"} {
+		"web/app.wasm", "web/app.wasm.gz", "web/app.wasm.br", "web/backbone.pstb", "web/head.bin", "web/worker.js", "web/icon.svg"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("the static site lacks %s: %v", f, err)
 		}
@@ -249,26 +262,73 @@ func TestWriteStatic(t *testing.T) {
 	}
 }
 
-func TestAcceptsGzip(t *testing.T) {
+func TestAccepts(t *testing.T) {
 	for _, c := range []struct {
-		header string
-		want   bool
+		header, coding string
+		want           bool
 	}{
-		{"", false},
-		{"gzip", true},
-		{"GZIP", true},
-		{"deflate, gzip;q=0.5", true},
-		{"gzip;q=0", false},
-		{"gzip; q=0.0", false},
-		{"br", false},
-		{"*", true},
-		{"*;q=0", false},
-		{"br, *;q=0.1", true},
-		{"gzip;q=0, *", false},
-		{"x-gzip", true},
+		{"", "gzip", false},
+		{"gzip", "gzip", true},
+		{"GZIP", "gzip", true},
+		{"deflate, gzip;q=0.5", "gzip", true},
+		{"gzip;q=0", "gzip", false},
+		{"gzip; q=0.0", "gzip", false},
+		{"br", "gzip", false},
+		{"*", "gzip", true},
+		{"*;q=0", "gzip", false},
+		{"br, *;q=0.1", "gzip", true},
+		{"gzip;q=0, *", "gzip", false},
+		{"x-gzip", "gzip", true},
+		{"gzip, deflate, br, zstd", "br", true},
+		{"BR;q=0.9", "br", true},
+		{"br;q=0, *", "br", false},
+		{"gzip", "br", false},
+		{"*", "br", true},
 	} {
-		if got := acceptsGzip(c.header); got != c.want {
-			t.Errorf("acceptsGzip(%q) = %v, want %v", c.header, got, c.want)
+		if got := accepts(c.header, c.coding); got != c.want {
+			t.Errorf("accepts(%q, %q) = %v, want %v", c.header, c.coding, got, c.want)
 		}
+	}
+}
+
+// TestBrotliCache: an encoding is computed once and reused from the cache
+// folder; a corrupt or foreign cache file is never served, and is replaced.
+func TestBrotliCache(t *testing.T) {
+	s, dir := fixture(t)
+	cache := filepath.Join(dir, "brotli-cache")
+	app := s.files["/web/app.wasm"]
+	name := filepath.Join(cache, app.SHA256+".br")
+	cached, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatalf("no cached encoding of app.wasm: %v", err)
+	}
+	if !bytes.Equal(cached, app.Brotli) {
+		t.Errorf("the cached encoding differs from the served one")
+	}
+	// A cache file with another file's valid encoding, then a torn one.
+	other := s.files["/web/classifier.wasm"].Brotli
+	for _, bad := range [][]byte{other, cached[:len(cached)/2], []byte("not brotli")} {
+		if err := os.WriteFile(name, bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s2, err := load(dir, cache)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(brotli.NewReader(bytes.NewReader(s2.files["/web/app.wasm"].Brotli)))
+		if err != nil || !bytes.Equal(got, app.Body) {
+			t.Fatalf("with a bad cache file (%d bytes) app.wasm's brotli decodes to %d bytes (%v), want its %d", len(bad), len(got), err, len(app.Body))
+		}
+		if again, _ := os.ReadFile(name); !bytes.Equal(again, cached) {
+			t.Errorf("the bad cache file (%d bytes) was not replaced", len(bad))
+		}
+	}
+	// No cache folder at all: still encoded.
+	s3, err := load(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s3.files["/web/app.wasm"].Brotli == nil {
+		t.Errorf("without a cache folder app.wasm has no brotli encoding")
 	}
 }

@@ -11,8 +11,9 @@ import (
 
 // WriteStatic writes the app as a static site into dir, for any static host:
 // go-app's generated page and PWA files (app.GenerateStaticWebsite), then
-// every file of web/ with a precompressed .gz beside those that compress
-// (for hosts that serve them, such as nginx's gzip_static), and Go's
+// every file of web/ with precompressed .gz and .br copies beside those that
+// compress (for hosts that serve them, such as nginx's gzip_static and
+// brotli_static), and Go's
 // wasm_exec.js in place of go-app's copy.
 //
 // A static host cannot send the Content-Security-Policy header; the page
@@ -43,6 +44,11 @@ func (s *Site) WriteStatic(dir string) error {
 		}
 		if f.Gzip != nil {
 			if err := write(rel+".gz", f.Gzip); err != nil {
+				return err
+			}
+		}
+		if f.Brotli != nil {
+			if err := write(rel+".br", f.Brotli); err != nil {
 				return err
 			}
 		}
