@@ -72,7 +72,7 @@ type vnniArgs struct {
 	tiles     int      // pixel blocks to compute, ≥ 1
 	hi        float32  // 255 − yzp
 	zp        int32    // yzp
-	mask      uint64   // store mask of the block's last vector (low 16 bits)
+	mask      uint64   // store mask of a pixel's 16·nv output bytes
 }
 
 // vnniBlock is one block of output channels: the first channel, the width
@@ -164,7 +164,9 @@ func pointwiseVNNI(dst, src []uint8, P int, c *Conv, s *Scratch) {
 		a.w = &pk.vw[b.off]
 		a.bias = &pk.vbias[b.m0]
 		a.mult = &pk.mult[b.m0]
-		a.mask = 1<<min(16, M-b.m0-16*(b.nv-1)) - 1
+		// Store mask: the block's valid output bytes (for nv = 1, the
+		// kernel reads the low 16 bits).
+		a.mask = ^uint64(0) >> (64 - min(16*b.nv, M-b.m0))
 		np := vnniMaxNP[b.nv]
 		full := P / np
 		if full > 0 {
