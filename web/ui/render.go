@@ -138,7 +138,7 @@ func (p *Page) renderResults() app.UI {
 		app.Ol().Class("cards").OnClick(p.onCardClick).Body(
 			app.Range(shown).Slice(func(i int) app.UI {
 				it := shown[i]
-				return &card{Item: *it, Model: p.model, Working: it.ID == working, Shift: p.shift}
+				return newCard(it, p.model, it.ID == working, p.shift)
 			}),
 		),
 	)
@@ -264,18 +264,29 @@ func (p *Page) renderFooter() app.UI {
 }
 
 // card is one poster's result. It is a component so that a page update only
-// re-renders the cards whose fields changed.
+// re-renders the cards whose fields changed. go-app compares every card's
+// exported fields at every update (reflect.DeepEqual for all but scalars),
+// so they are kept cheap to compare: the item by pointer, plus the two
+// item fields whose change must redraw it. Everything else an Item shows is
+// set together with its Status (onMessage).
 type card struct {
 	app.Compo
-	Item    Item
+	Item    *Item
+	Status  string // Item.Status
+	Heat    string // Item.Heat
 	Model   *Model
 	Working bool
 	Shift   float64 // threshold shift (Shifted)
 }
 
+// newCard is the card of it.
+func newCard(it *Item, m *Model, working bool, shift float64) *card {
+	return &card{Item: it, Status: it.Status, Heat: it.Heat, Model: m, Working: working, Shift: shift}
+}
+
 // Render draws the card as raw HTML (cardhtml.go).
 func (c *card) Render() app.UI {
-	return app.Raw(cardHTML(&c.Item, c.Model, c.Working, c.Shift))
+	return app.Raw(cardHTML(c.Item, c.Model, c.Working, c.Shift))
 }
 
 // camViewBox is the SVG viewBox, in units of the 7×7 map, that covers a
