@@ -45,8 +45,8 @@ type packed struct {
 	bias    []int32   // M rounded up to 16 (depthwise: zero point folded in)
 	mult    []float32 // likewise (unused by depthwise)
 
-	// Pointwise with VNNI (packVNNI); when vw is set, w, k2 and bias are
-	// unused.
+	// Pointwise and stem with VNNI (packVNNIWeights); when vw is set, w,
+	// k2 and bias are unused.
 	vw     []int8      // packed weights
 	vk4    int         // input quads per output channel
 	vbias  []int32     // bias − xzp·Σw, M rounded up to 16
@@ -74,6 +74,10 @@ func (c *Conv) Prepare() {
 		return
 	case Full3x3:
 		if c.K > 21 { // full3x3SIMD gathers a patch row of 3K ≤ 63 values
+			return
+		}
+		if haveVNNI && c.YZP >= 0 && c.YZP <= 255 && c.XZP >= 0 && c.XZP <= 255 {
+			c.packed = packStemVNNI(c) // stem_vnni_amd64.go
 			return
 		}
 		pk = packStem(c)

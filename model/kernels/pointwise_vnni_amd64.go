@@ -44,15 +44,18 @@ import "simd/archsimd"
 //
 // Requantization runs on the accumulators in registers. With
 // v = float32(acc)·mult (VCVTDQ2PS, VMULPS: the same roundings as Go's),
-// the kernel clamps v to at most 255−zp (VMINPS), rounds half to even to
-// int32 (VCVTPS2DQ with {rn-sae}; values below −2³¹ give the "integer
-// indefinite" −2³¹), adds zp, clamps below at 0 (VPMAXSD) and narrows
-// with unsigned saturation (VPMOVUSDB). For zp in 0..255 that is
-// Requantize exactly: where v > 255−zp both give 255; where v < −1024
-// Requantize clamps to −1024 and this rounds to at most −1024, and both
-// saturate to 0; in between both are sat(rne(v)+zp). One operation fewer
-// than requant16's VRNDSCALEPS, VMAXPS, VCVTTPS2DQ; TestRequantVNNI holds
-// it equal to Requantize on ties and extremes.
+// the kernel clamps v to at most 255−zp (VMINPS) and rounds it half to
+// even to int32 r (VCVTPS2DQ with {rn-sae}; below −2³¹ it gives the
+// "integer indefinite" −2³¹). Then, for a pixel's 2..4 vectors together,
+// VPACKSSDW saturates r to int16, VPADDSW adds zp saturating, VPACKUSWB
+// saturates to 0..255, and one VPERMD restores the channel order for a
+// single masked store; with one vector, VPADDD zp, VPMAXSD 0 and
+// VPMOVUSDB do the same. For zp in 0..255 this is Requantize exactly:
+// where v > 255−zp both give 255; where v < −1024 Requantize clamps to
+// −1024 and this has r ≤ −1024, and both saturate to 0; in between both
+// are sat(rne(v)+zp), and the int16 saturation of r (|r| ≤ 2³¹) only
+// moves values that saturate anyway. TestRequantVNNI holds it equal to
+// Requantize on ties and extremes.
 
 // haveVNNI says the CPU has AVX-512 VNNI (VPDPBUSD on zmm registers). The
 // tests clear it to run the VPMADDWD kernels too.
@@ -104,7 +107,14 @@ func vnniBlocks(mp, k4 int) []vnniBlock {
 // packVNNI lays out a pointwise Conv's weights for the VNNI kernels (see
 // the comment at the top) and folds the input zero point into the bias.
 func packVNNI(c *Conv) *packed {
-	K, M := c.K, c.M
+	K := c.K
+	return packVNNIWeights(c.M, K, func(m, k int) int8 { return c.W[m*K+k] }, c)
+}
+
+// packVNNIWeights packs M×K weights w(m, k) in the VNNI layout, with c's
+// bias (less c.XZP·Σ_k w(m, k)) and multipliers. The stem uses it too,
+// with its patch layout as K.
+func packVNNIWeights(M, K int, w func(m, k int) int8, c *Conv) *packed {
 	k4 := (K + 3) / 4
 	mp := (M + 15) &^ 15
 	pk := &packed{
@@ -120,9 +130,9 @@ func packVNNI(c *Conv) *packed {
 		bw := 16 * b.nv
 		for j := 0; j < bw && b.m0+j < M; j++ {
 			m := b.m0 + j
-			w := c.W[m*K : (m+1)*K]
 			var sum int32
-			for k, v := range w {
+			for k := 0; k < K; k++ {
+				v := w(m, k)
 				pk.vw[b.off+(k/4)*4*bw+4*j+k%4] = v
 				sum += int32(v)
 			}
@@ -134,15 +144,11 @@ func packVNNI(c *Conv) *packed {
 
 // pointwiseVNNI computes PointwiseRef with the VNNI kernels.
 func pointwiseVNNI(dst, src []uint8, P int, c *Conv, s *Scratch) {
-	pk := c.packed
-	K, M, k4 := c.K, c.M, pk.vk4
+	K, stride := c.K, 4*c.packed.vk4
 	if P <= 0 {
 		return
 	}
-	// The assembly trusts these bounds.
 	_ = src[P*K-1]
-	_ = dst[P*M-1]
-	stride := 4 * k4
 	if stride != K {
 		xs := s.byteBuf(P * stride)
 		for p := 0; p < P; p++ {
@@ -152,13 +158,23 @@ func pointwiseVNNI(dst, src []uint8, P int, c *Conv, s *Scratch) {
 		}
 		src = xs
 	}
+	vnniGEMM(dst, src, P, c.M, c.packed, c.YZP)
+}
+
+// vnniGEMM computes dst[P×M] from P input rows of 4·pk.vk4 bytes each
+// and pk's VNNI weights, requantizing with output zero point yzp.
+func vnniGEMM(dst, src []uint8, P, M int, pk *packed, yzp int32) {
+	stride := 4 * pk.vk4
+	// The assembly trusts these bounds.
+	_ = src[P*stride-1]
+	_ = dst[P*M-1]
 	a := vnniArgs{
 		src:       &src[0],
 		dstStride: M,
 		srcStride: stride,
-		k4:        k4,
-		hi:        float32(255 - c.YZP),
-		zp:        c.YZP,
+		k4:        pk.vk4,
+		hi:        float32(255 - yzp),
+		zp:        yzp,
 	}
 	for _, b := range pk.blocks {
 		a.w = &pk.vw[b.off]

@@ -95,6 +95,41 @@ func TestVNNIShapes(t *testing.T) {
 	}
 }
 
+// TestStemVNNI holds the VNNI stem equal to Full3x3Ref on the network's
+// own shape (whose last interior segment loads a partial vector) and odd
+// ones: stride 1 and 2, maps smaller than the kernel, K ≠ 3.
+func TestStemVNNI(t *testing.T) {
+	if !haveVNNI {
+		t.Skip("CPU lacks AVX-512 VNNI")
+	}
+	r := rand.New(rand.NewPCG(17, 18))
+	var s Scratch
+	for _, tc := range [][4]int{{224, 224, 3, 2}, {7, 9, 3, 1}, {2, 1, 3, 2}, {6, 5, 4, 1}, {5, 5, 21, 2}, {3, 4, 1, 1}} {
+		H, W, K, st := tc[0], tc[1], tc[2], tc[3]
+		for _, M := range []int{32, 9, 80} {
+			c := randConv(r, Full3x3, K, M, st)
+			c.Prepare()
+			if c.packed.vw == nil {
+				t.Fatal("Prepare did not pack the stem for VNNI")
+			}
+			src := make([]uint8, H*W*K)
+			for i := range src {
+				src[i] = uint8(r.IntN(256))
+			}
+			oh, ow := c.OutSize(H, W)
+			want, got := make([]uint8, oh*ow*M), make([]uint8, oh*ow*M)
+			c.RunRef(want, src, H, W)
+			c.Run(got, src, H, W, &s)
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("%dx%dx%d s%d to %d: value %d (pixel %d, channel %d): VNNI %d, reference %d",
+						H, W, K, st, M, i, i/M, i%M, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
 // TestRequantVNNI holds the assembly's requantization equal to Requantize
 // on exact ties, values around the clamp bounds and far outside them:
 // with all weights 0 the accumulator is the bias, so a 1×1 convolution

@@ -41,6 +41,14 @@ func full3x3SIMD(dst, src []uint8, H, W int, c *Conv, s *Scratch) {
 	OH, OW := c.OutSize(H, W)
 	P := OH * OW
 	pk := c.packed
+	if pk.vw != nil {
+		if pk.vxzp != c.XZP { // XZP changed since Prepare: the folded bias is stale
+			Full3x3Ref(dst, src, H, W, c)
+			return
+		}
+		full3x3VNNI(dst, src, H, W, c, s)
+		return
+	}
 	k2, rl := pk.k2, stemRowLen(K)
 	rows := (P + pwRows - 1) / pwRows * pwRows
 	xs := s.int32Buf(rows*k2 + 8)
