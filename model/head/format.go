@@ -14,9 +14,15 @@ import (
 	"posterity/internal/atomicfile"
 )
 
-// FormatVersion is the version of the file format written by this package.
-// Parse accepts only this version.
-const FormatVersion = 1
+// FormatVersion is the newest version of the file format, the one needed
+// for the int4-group encoding. Marshal writes the oldest version that can
+// hold the chosen encoding (1 for float32 and int8-row, so older builds
+// keep reading those files); Parse accepts versions 1 to FormatVersion.
+const FormatVersion = 2
+
+// DefaultInt4Group is the group size make train uses for int4-group
+// storage: 128 inputs per scale (measured: see README "Head storage").
+const DefaultInt4Group = 128
 
 // Limits that Parse enforces before allocating anything, so that a hostile
 // file cannot make it allocate more than a few times MaxFileSize.
@@ -32,9 +38,18 @@ const (
 	headerSize  = 8 + 4 + 8 + 4 // magic, version, total length, metadata length
 	trailerSize = sha256.Size
 
-	encFloat32 = "float32"
-	encInt8Row = "int8-row"
+	encFloat32   = "float32"
+	encInt8Row   = "int8-row"
+	encInt4Group = "int4-group" // version 2: W1 int4 per group of inputs, W2 int8-row
 )
+
+// minVersion is the oldest file version that can hold an encoding.
+func minVersion(enc string) uint32 {
+	if enc == encInt4Group {
+		return 2
+	}
+	return 1
+}
 
 // rebuildHint ends every format error.
 const rebuildHint = `(run "make train" to rebuild it)`
@@ -80,6 +95,34 @@ type SaveOptions struct {
 	// Quantize8 stores W1 and W2 as int8 with one float32 scale per output
 	// row (about 4× smaller); biases stay float32.
 	Quantize8 bool
+	// Int4Group, when positive, stores W1 as signed 4-bit codes with one
+	// float32 scale per group of Int4Group consecutive inputs of a row, and
+	// W2 as int8 per output row whatever Quantize8 says (about 8× smaller
+	// than float32; a format version 2 file). make train uses
+	// DefaultInt4Group.
+	Int4Group int
+}
+
+// String names the storage: "float32", "int8 per output row" or
+// "int4 per 128-input group (W1), int8 per output row (W2)".
+func (o SaveOptions) String() string {
+	switch {
+	case o.Int4Group > 0:
+		return fmt.Sprintf("int4 per %d-input group (W1), int8 per output row (W2)", o.Int4Group)
+	case o.Quantize8:
+		return "int8 per output row"
+	}
+	return "float32"
+}
+
+func (o SaveOptions) encoding() string {
+	switch {
+	case o.Int4Group > 0:
+		return encInt4Group
+	case o.Quantize8:
+		return encInt8Row
+	}
+	return encFloat32
 }
 
 // metadata is the JSON block of the file.
@@ -87,7 +130,8 @@ type metadata struct {
 	In                int                `json:"in"`
 	Hidden            int                `json:"hidden"`
 	Out               int                `json:"out"`
-	Weights           string             `json:"weights"` // encFloat32 or encInt8Row
+	Weights           string             `json:"weights"`         // encFloat32, encInt8Row or encInt4Group
+	Group             int                `json:"group,omitempty"` // encInt4Group: inputs per W1 scale
 	Mode              Mode               `json:"mode"`
 	Labels            []string           `json:"labels"`
 	Thresholds        []float32          `json:"thresholds"`
@@ -114,8 +158,12 @@ func (h *Head) Marshal(opt SaveOptions) ([]byte, error) {
 		Preprocess: h.Preprocess, PreprocessVersion: h.PreprocessVersion,
 		Created: h.Created, Notes: h.Notes,
 	}
-	if opt.Quantize8 {
-		md.Weights = encInt8Row
+	md.Weights = opt.encoding()
+	if md.Weights == encInt4Group {
+		if opt.Int4Group > MaxDim {
+			return nil, fmt.Errorf("head: marshal: int4 group %d exceeds %d", opt.Int4Group, MaxDim)
+		}
+		md.Group = opt.Int4Group
 	}
 	meta, err := json.Marshal(md)
 	if err != nil {
@@ -124,16 +172,20 @@ func (h *Head) Marshal(opt SaveOptions) ([]byte, error) {
 	if len(meta) > MaxMetaSize {
 		return nil, fmt.Errorf("head: metadata is %d bytes, limit %d (too many curve points?)", len(meta), MaxMetaSize)
 	}
-	size := headerSize + len(meta) + tensorBytes(md.Weights, h.In, h.Hidden, h.Out) + trailerSize
+	size := headerSize + len(meta) + tensorBytes(md.Weights, md.Group, h.In, h.Hidden, h.Out) + trailerSize
 	b := make([]byte, 0, size)
 	b = append(b, magic...)
-	b = binary.LittleEndian.AppendUint32(b, FormatVersion)
+	b = binary.LittleEndian.AppendUint32(b, minVersion(md.Weights))
 	b = binary.LittleEndian.AppendUint64(b, uint64(size))
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(meta)))
 	b = append(b, meta...)
-	b = appendMatrix(b, h.W1, h.Hidden, h.In, opt.Quantize8)
+	if md.Weights == encInt4Group {
+		b = appendInt4Groups(b, h.W1, h.Hidden, h.In, md.Group)
+	} else {
+		b = appendMatrix(b, h.W1, h.Hidden, h.In, md.Weights == encInt8Row)
+	}
 	b = appendFloats(b, h.B1)
-	b = appendMatrix(b, h.W2, h.Out, h.Hidden, opt.Quantize8)
+	b = appendMatrix(b, h.W2, h.Out, h.Hidden, md.Weights != encFloat32)
 	b = appendFloats(b, h.B2)
 	sum := sha256.Sum256(b)
 	b = append(b, sum[:]...)
@@ -223,12 +275,13 @@ func Parse(b []byte) (*Head, error) {
 	if total != uint64(len(b)) {
 		return nil, formatErr(ErrCorrupt, "%d bytes, header says %d", len(b), total)
 	}
-	if v := binary.LittleEndian.Uint32(b[8:]); v != FormatVersion {
+	v := binary.LittleEndian.Uint32(b[8:])
+	if v < 1 || v > FormatVersion {
 		which := "newer"
-		if v < FormatVersion {
+		if v < 1 {
 			which = "older"
 		}
-		return nil, formatErr(ErrVersion, "version %d is %s than this build's %d", v, which, FormatVersion)
+		return nil, formatErr(ErrVersion, "version %d is %s than this build's 1 to %d", v, which, FormatVersion)
 	}
 	metaLen := uint64(binary.LittleEndian.Uint32(b[20:]))
 	if metaLen > MaxMetaSize || metaLen > uint64(len(body)-headerSize) {
@@ -244,11 +297,17 @@ func Parse(b []byte) (*Head, error) {
 		md.In*md.Hidden+md.Hidden*md.Out > MaxParams {
 		return nil, formatErr(ErrCorrupt, "sizes in=%d hidden=%d out=%d out of range", md.In, md.Hidden, md.Out)
 	}
-	if md.Weights != encFloat32 && md.Weights != encInt8Row {
+	if md.Weights != encFloat32 && md.Weights != encInt8Row && md.Weights != encInt4Group {
 		return nil, formatErr(ErrCorrupt, "unknown weight encoding %q", md.Weights)
 	}
+	if minVersion(md.Weights) > v {
+		return nil, formatErr(ErrCorrupt, "weight encoding %q in a version %d file (needs %d)", md.Weights, v, minVersion(md.Weights))
+	}
+	if md.Weights == encInt4Group && (md.Group <= 0 || md.Group > MaxDim) {
+		return nil, formatErr(ErrCorrupt, "int4 group size %d out of range", md.Group)
+	}
 	tensors := body[headerSize+metaLen:]
-	if want := tensorBytes(md.Weights, md.In, md.Hidden, md.Out); len(tensors) != want {
+	if want := tensorBytes(md.Weights, md.Group, md.In, md.Hidden, md.Out); len(tensors) != want {
 		return nil, formatErr(ErrCorrupt, "%d tensor bytes, sizes in=%d hidden=%d out=%d (%s) need %d",
 			len(tensors), md.In, md.Hidden, md.Out, md.Weights, want)
 	}
@@ -257,13 +316,18 @@ func Parse(b []byte) (*Head, error) {
 		Labels: md.Labels, Thresholds: md.Thresholds, Metrics: md.Metrics,
 		PerLabel: md.PerLabel, Curves: md.Curves, BackboneSHA256: md.BackboneSHA256,
 		Preprocess: md.Preprocess, PreprocessVersion: md.PreprocessVersion,
-		Created: md.Created, Notes: md.Notes, Quantized: md.Weights == encInt8Row,
+		Created: md.Created, Notes: md.Notes, Quantized: md.Weights != encFloat32,
+		Int4Group: md.Group,
 	}
 	if h.Metrics == nil {
 		h.Metrics = map[string]float64{}
 	}
 	q := h.Quantized
-	h.W1, tensors = readMatrix(tensors, h.Hidden, h.In, q)
+	if md.Weights == encInt4Group {
+		h.W1, tensors = readInt4Groups(tensors, h.Hidden, h.In, md.Group)
+	} else {
+		h.W1, tensors = readMatrix(tensors, h.Hidden, h.In, q)
+	}
 	h.B1, tensors = readFloats(tensors, h.Hidden)
 	h.W2, tensors = readMatrix(tensors, h.Out, h.Hidden, q)
 	h.B2, _ = readFloats(tensors, h.Out)
@@ -273,15 +337,26 @@ func Parse(b []byte) (*Head, error) {
 	return h, nil
 }
 
-// tensorBytes is the encoded size of W1, b1, W2, b2. Sizes must already be
-// within MaxDim and MaxParams, so nothing overflows.
-func tensorBytes(enc string, in, hidden, out int) int {
+// tensorBytes is the encoded size of W1, b1, W2, b2. Sizes and the group
+// must already be within MaxDim and MaxParams, so nothing overflows.
+func tensorBytes(enc string, group, in, hidden, out int) int {
 	n := 4 * (hidden + out) // biases
-	if enc == encInt8Row {
+	switch enc {
+	case encInt8Row:
 		return n + 4*(hidden+out) + hidden*in + out*hidden
+	case encInt4Group:
+		return n + int4Bytes(hidden, in, group) + 4*out + out*hidden
 	}
 	return n + 4*(hidden*in+out*hidden)
 }
+
+// int4Bytes is the size of an int4-group matrix: the scales, then each row's
+// codes in (cols+1)/2 bytes.
+func int4Bytes(rows, cols, group int) int {
+	return 4*rows*int4Groups(cols, group) + rows*((cols+1)/2)
+}
+
+func int4Groups(cols, group int) int { return (cols + group - 1) / group }
 
 func appendFloats(b []byte, v []float32) []byte {
 	for _, x := range v {
@@ -342,4 +417,82 @@ func readMatrix(b []byte, rows, cols int, q8 bool) ([]float32, []byte) {
 		}
 	}
 	return w, b[rows*cols:]
+}
+
+// appendInt4Groups encodes a rows×cols matrix with int4-group quantisation:
+// every row is cut into groups of group consecutive columns (the last one
+// may be shorter), each with a symmetric scale = max|group|/7, w ≈ q·scale
+// with q in [-7, 7]. All rows×groups float32 scales come first (row-major),
+// then each row's codes, two per byte: column c in byte c/2, the low nibble
+// for even c, as 4-bit two's complement; an odd row ends with a zero nibble.
+func appendInt4Groups(b []byte, w []float32, rows, cols, group int) []byte {
+	ng := int4Groups(cols, group)
+	scales := make([]float32, rows*ng)
+	for r := range rows {
+		for g := range ng {
+			var m float32
+			for _, x := range w[r*cols+g*group : r*cols+min((g+1)*group, cols)] {
+				m = max(m, float32(math.Abs(float64(x))))
+			}
+			scales[r*ng+g] = m / 7
+		}
+	}
+	b = appendFloats(b, scales)
+	for r := range rows {
+		row := w[r*cols : (r+1)*cols]
+		for c := 0; c < cols; c += 2 {
+			lo := int4Code(row[c], scales[r*ng+c/group])
+			var hi byte
+			if c+1 < cols {
+				hi = int4Code(row[c+1], scales[r*ng+(c+1)/group])
+			}
+			b = append(b, lo|hi<<4)
+		}
+	}
+	return b
+}
+
+// int4Code is round(x/s) clamped to [-7, 7] as a 4-bit two's-complement
+// nibble (0 when s is 0).
+func int4Code(x, s float32) byte {
+	var v float64
+	if s > 0 {
+		v = math.Round(float64(x / s))
+	}
+	return byte(int8(max(-7, min(7, v)))) & 0x0f
+}
+
+// readInt4Groups decodes a matrix written by appendInt4Groups; the caller
+// has checked the total length. Each group's 16 possible values are
+// tabulated once, so decoding is one table look-up per weight. A code of
+// -8, which the writer never produces, decodes as -8·scale.
+func readInt4Groups(b []byte, rows, cols, group int) ([]float32, []byte) {
+	ng := int4Groups(cols, group)
+	scales, b := readFloats(b, rows*ng)
+	rowBytes := (cols + 1) / 2
+	w := make([]float32, rows*cols)
+	var lut [16]float32
+	for r := range rows {
+		codes := b[r*rowBytes : (r+1)*rowBytes]
+		out := w[r*cols : (r+1)*cols]
+		for g := range ng {
+			s := scales[r*ng+g]
+			for q := range lut {
+				lut[q] = float32(int8(q<<4)>>4) * s
+			}
+			c, end := g*group, min((g+1)*group, cols)
+			if c&1 == 1 { // an odd group size: the group starts in a high nibble
+				out[c] = lut[codes[c/2]>>4]
+				c++
+			}
+			for ; c+1 < end; c += 2 {
+				q := codes[c/2]
+				out[c], out[c+1] = lut[q&0x0f], lut[q>>4]
+			}
+			if c < end {
+				out[c] = lut[codes[c/2]&0x0f]
+			}
+		}
+	}
+	return w, b[rows*rowBytes:]
 }

@@ -101,16 +101,16 @@ func TestWriteReadFile(t *testing.T) {
 	r := rand.New(rand.NewPCG(12, 12))
 	h := fullHead(r, 8, 6, 3)
 	path := filepath.Join(t.TempDir(), "head.bin")
-	for _, q := range []bool{false, true, false} { // overwrite too
-		if err := h.WriteFile(path, SaveOptions{Quantize8: q}); err != nil {
+	for _, o := range []SaveOptions{{}, {Quantize8: true}, {Int4Group: 4}, {}} { // overwrite too
+		if err := h.WriteFile(path, o); err != nil {
 			t.Fatal(err)
 		}
 		got, err := ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Quantized != q || got.Notes != h.Notes {
-			t.Errorf("ReadFile after WriteFile(Quantize8=%v) = %+v", q, got)
+		if got.Quantized != (o.Quantize8 || o.Int4Group > 0) || got.Int4Group != o.Int4Group || got.Notes != h.Notes {
+			t.Errorf("ReadFile after WriteFile(%v) = %+v", o, got)
 		}
 	}
 	entries, _ := os.ReadDir(filepath.Dir(path))
@@ -273,8 +273,8 @@ func TestMarshalRejectsInvalid(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	r := rand.New(rand.NewPCG(14, 14))
 	h := fullHead(r, 6, 5, 3)
-	for _, q := range []bool{false, true} {
-		b, _ := h.Marshal(SaveOptions{Quantize8: q})
+	for _, o := range []SaveOptions{{}, {Quantize8: true}, {Int4Group: 2}, {Int4Group: 3}} {
+		b, _ := h.Marshal(o)
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -34,9 +34,12 @@ type Head struct {
 	Created           string // creation time, RFC 3339
 	Notes             string
 
-	// Quantized is set by Parse when the file stored int8 weights (they are
-	// dequantised in memory). Save ignores it; see SaveOptions.
+	// Quantized is set by Parse when the file stored quantised weights,
+	// int8 or int4 (they are dequantised in memory). Int4Group is the group
+	// size when W1 was stored as int4 (0 otherwise). Save ignores both; see
+	// SaveOptions.
 	Quantized bool
+	Int4Group int
 }
 
 // LabelMetrics are validation metrics of one label at its threshold.
