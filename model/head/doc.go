@@ -30,7 +30,7 @@
 //
 //	offset  size  field
 //	0       8     magic "PSTYHEAD"
-//	8       4     format version (uint32, currently 1)
+//	8       4     format version (uint32: 1, or 2 for int4-group weights)
 //	12      8     total file length in bytes, trailer included (uint64)
 //	20      4     metadata length M (uint32)
 //	24      M     metadata, JSON: sizes, weight encoding, mode, labels,
@@ -42,8 +42,17 @@
 // Biases are always float32. A weight matrix is either float32 (rows×cols
 // values) or, with the "int8-row" encoding, rows float32 scales followed by
 // rows×cols int8 values: symmetric per-output-row quantisation, w ≈ q·scale
-// with scale = max|row|/127 and q in [-127, 127]. Quantised weights are
-// dequantised to float32 when the file is parsed.
+// with scale = max|row|/127 and q in [-127, 127].
+//
+// The "int4-group" encoding (version 2; metadata "group": G, 128 for make
+// train) stores W1 as rows×⌈cols/G⌉ float32 scales, one per group of G
+// consecutive inputs of a row (row-major), followed by each row's codes in
+// ⌈cols/2⌉ bytes: column c in byte c/2, the low nibble for even c, a 4-bit
+// two's-complement q in [-7, 7] with w ≈ q·scale, scale = max|group|/7 (an
+// odd row ends with a zero nibble). W2 is then int8-row. Marshal writes
+// version 1 whenever the encoding allows it.
+//
+// Quantised weights are dequantised to float32 when the file is parsed.
 //
 // The framing (magic, version, length, trailing SHA-256) is frozen: every
 // future version keeps it, so a reader can always verify the checksum before

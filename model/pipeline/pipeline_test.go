@@ -174,4 +174,12 @@ func TestPipeline(t *testing.T) {
 	if h.BackboneSHA256 != net.SourceSHA256 || h.Preprocess != "squash" || h.Metrics["split_seed"] != 3 || h.Metrics["flip_average"] != 1 || len(h.PerLabel) != 2 {
 		t.Errorf("metadata not recorded: %+v", h.Metrics)
 	}
+	// The recorded metrics are the stored head's own (make eval agrees).
+	r := d.evaluate(d.probs(h, sp.Test), d.Subset(sp.Test).Y, h.Thresholds, len(sp.Test))
+	if r.MicroF1 != h.Metrics["micro_f1"] || r.MacroF1 != h.Metrics["macro_f1"] {
+		t.Errorf("stored head scores micro %v macro %v, metadata says %v %v", r.MicroF1, r.MacroF1, h.Metrics["micro_f1"], h.Metrics["macro_f1"])
+	}
+	if h.Int4Group != so.Int4Group || h.Quantized != (so.Quantize8 || so.Int4Group > 0) {
+		t.Errorf("stored as %v, read back Quantized=%v Int4Group=%d", so, h.Quantized, h.Int4Group)
+	}
 }
