@@ -22,8 +22,11 @@ $(BIN): FORCE
 
 build: $(BIN) ## build the posterity command (with the SIMD kernels)
 
-model: $(BIN) ## obtain and verify the MobileNetV2 backbone, write static/web/backbone.pstb
-	$(BIN) model --shared $(SHARED)/models --out static/web/backbone.pstb
+# Two weight files: backbone.pstb (up to the 1280-d feature, every visit
+# needs it) and imagenet.pstb (the ImageNet classifier, fetched by the page
+# only when "Show what the backbone sees" is turned on).
+model: $(BIN) ## obtain and verify the MobileNetV2 backbone, write static/web/backbone.pstb and imagenet.pstb
+	$(BIN) model --shared $(SHARED)/models --out static/web/backbone.pstb --imagenet-out static/web/imagenet.pstb
 
 vet: ## go vet, with and without the SIMD experiment, and for wasm
 	$(GO) vet ./...
@@ -118,6 +121,6 @@ fuzz-short: ## run each fuzz target briefly (FUZZ_TIME=6s each), as CI does
 	done
 
 clean: ## remove build outputs (not the committed model)
-	rm -rf bin build static/web/backbone.pstb static/web/*.wasm static/web/worker.js static/web/wasm_exec.js
+	rm -rf bin build static/web/backbone.pstb static/web/imagenet.pstb static/web/*.wasm static/web/worker.js static/web/wasm_exec.js
 
 FORCE:

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"posterity/model/backbone"
 	"posterity/model/extract"
 	"posterity/model/head"
 	"posterity/model/imagenet"
@@ -46,6 +47,7 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	useImageNet := fs.Bool("imagenet", false, "print the backbone's ImageNet top-5 instead of genres")
 	asJSON := fs.Bool("json", false, "one JSON object per input per line")
 	backbonePath := fs.String("backbone", defaultBackbone, "backbone weight file (make model)")
+	imagenetPath := fs.String("imagenet-file", "", "ImageNet classifier weight file, read with --imagenet only (make model; default: imagenet.pstb beside --backbone)")
 	headPath := fs.String("head", defaultHead, "genre head file (make train)")
 	workers := fs.Int("workers", 0, "parallel workers (0: one per core)")
 	if err := parse(fs, args); err != nil {
@@ -56,7 +58,16 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fs.Usage()
 		return errUsage
 	}
-	net, err := mobilenet.LoadFile(*backbonePath)
+	var net *mobilenet.Net
+	var err error
+	if *useImageNet {
+		if *imagenetPath == "" {
+			*imagenetPath = backbone.ImageNetPath(*backbonePath)
+		}
+		net, err = mobilenet.LoadFiles(*backbonePath, *imagenetPath)
+	} else {
+		net, err = mobilenet.LoadFile(*backbonePath)
+	}
 	if err != nil {
 		return err
 	}

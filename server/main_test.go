@@ -27,14 +27,14 @@ func sharedDir(t *testing.T) string {
 	return ""
 }
 
-// fixture builds a backbone file from the shared model and a small head
-// with fixed weights in a temporary folder.
+// fixture builds the backbone and ImageNet classifier files from the shared
+// model and a small head with fixed weights in a temporary folder.
 func fixture(t *testing.T) (shared, bb, hd string) {
 	t.Helper()
 	shared = sharedDir(t)
 	dir := t.TempDir()
 	bb = filepath.Join(dir, "backbone.pstb")
-	if err := backbone.Build(context.Background(), []string{filepath.Join(shared, "models")}, nil, bb, io.Discard); err != nil {
+	if err := backbone.Build(context.Background(), []string{filepath.Join(shared, "models")}, nil, bb, backbone.ImageNetPath(bb), io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	h := head.New(1280, 8, 3, head.MultiLabel)
@@ -95,6 +95,15 @@ func TestClassifyImageNetJSON(t *testing.T) {
 	json.Unmarshal([]byte(lines[1]), &second)
 	if second["file"] != bad || !strings.Contains(second["error"], "not a JPEG") {
 		t.Errorf("second line %s", lines[1])
+	}
+	// The ImageNet classifier is a file of its own: without it, --imagenet
+	// says to run make model; genres never read it.
+	if err := os.Remove(filepath.Join(filepath.Dir(bb), "imagenet.pstb")); err != nil {
+		t.Fatal(err)
+	}
+	_, errs, code := runCmd("classify", "--imagenet", "--backbone", bb, poster)
+	if code == 0 || !strings.Contains(errs, "imagenet.pstb does not exist") || !strings.Contains(errs, "make model") {
+		t.Errorf("--imagenet without imagenet.pstb: exit %d, stderr %q", code, errs)
 	}
 }
 

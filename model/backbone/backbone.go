@@ -4,7 +4,6 @@
 package backbone
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -119,15 +118,22 @@ func Convert(b []byte) (*mobilenet.Net, error) {
 	return mobilenet.Convert(m, SHA256)
 }
 
-// Build obtains the model, converts it, and writes the weight file to out
-// atomically. It skips the work when out is already a valid file made from
-// the same model by this format version.
-func Build(ctx context.Context, localDirs, urls []string, out string, log io.Writer) error {
-	if old, err := os.ReadFile(out); err == nil {
-		if n, err := mobilenet.Decode(old); err == nil && n.SourceSHA256 == SHA256 {
-			fmt.Fprintf(log, "backbone: %s is up to date (weights %s…)\n", out, mobilenet.Checksum(old)[:12])
-			return nil
-		}
+// ImageNetPath is where Build writes the ImageNet classifier by default:
+// imagenet.pstb beside the backbone file.
+func ImageNetPath(backboneOut string) string {
+	return filepath.Join(filepath.Dir(backboneOut), "imagenet.pstb")
+}
+
+// Build obtains the model, converts it, and writes its two weight files
+// atomically: the backbone up to the feature map to out, and the ImageNet
+// classifier (only the ImageNet top-5 needs it) to imagenetOut. It skips
+// the work when both are already valid files made from the same model by
+// this format version.
+func Build(ctx context.Context, localDirs, urls []string, out, imagenetOut string, log io.Writer) error {
+	if upToDate(out, imagenetOut) {
+		old, _ := os.ReadFile(out)
+		fmt.Fprintf(log, "backbone: %s and %s are up to date (weights %s…)\n", out, imagenetOut, mobilenet.Checksum(old)[:12])
+		return nil
 	}
 	b, err := Obtain(ctx, localDirs, urls, nil, log)
 	if err != nil {
@@ -137,16 +143,27 @@ func Build(ctx context.Context, localDirs, urls []string, out string, log io.Wri
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+	for _, p := range []string{out, imagenetOut} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+	}
+	if err := n.WriteFiles(out, imagenetOut); err != nil {
 		return err
 	}
-	if err := n.WriteFile(out); err != nil {
-		return err
+	if _, err := mobilenet.LoadFiles(out, imagenetOut); err != nil {
+		return fmt.Errorf("backbone: the files were not written correctly: %w", err)
 	}
-	enc, _ := os.ReadFile(out)
-	if !bytes.Equal(enc[:8], []byte("PSTYBKBN")) {
-		return fmt.Errorf("backbone: %s was not written correctly", out)
+	for _, p := range []string{out, imagenetOut} {
+		enc, _ := os.ReadFile(p)
+		fmt.Fprintf(log, "backbone: wrote %s (%d bytes, weights %s…)\n", p, len(enc), mobilenet.Checksum(enc)[:12])
 	}
-	fmt.Fprintf(log, "backbone: wrote %s (%d bytes, weights %s…)\n", out, len(enc), mobilenet.Checksum(enc)[:12])
 	return nil
+}
+
+// upToDate reports whether both files load, belong together and come from
+// the expected model.
+func upToDate(out, imagenetOut string) bool {
+	n, err := mobilenet.LoadFiles(out, imagenetOut)
+	return err == nil && n.SourceSHA256 == SHA256
 }

@@ -58,20 +58,32 @@ func TestObtainFallsBackToURL(t *testing.T) {
 	}
 }
 
-// TestBuildWritesLoadableFile converts the shared model and checks the
-// file round-trips, and that a corrupted local copy is refused.
-func TestBuildWritesLoadableFile(t *testing.T) {
+// TestBuildWritesLoadableFiles converts the shared model and checks the two
+// files round-trip, and that a corrupted local copy is refused.
+func TestBuildWritesLoadableFiles(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "backbone.pstb")
+	in := ImageNetPath(out)
 	var log bytes.Buffer
-	if err := Build(context.Background(), []string{sharedModels(t)}, nil, out, &log); err != nil {
+	if err := Build(context.Background(), []string{sharedModels(t)}, nil, out, in, &log); err != nil {
 		t.Fatal(err)
 	}
-	n, err := mobilenet.LoadFile(out)
+	n, err := mobilenet.LoadFiles(out, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n.SourceSHA256 != SHA256 {
-		t.Errorf("source sha %s", n.SourceSHA256)
+	if n.SourceSHA256 != SHA256 || !n.HasImageNet() {
+		t.Errorf("source sha %s, ImageNet classifier %v", n.SourceSHA256, n.HasImageNet())
+	}
+	// A second run finds both files up to date; a missing classifier file
+	// is written again.
+	log.Reset()
+	if err := Build(context.Background(), []string{sharedModels(t)}, nil, out, in, &log); err != nil || !bytes.Contains(log.Bytes(), []byte("up to date")) {
+		t.Errorf("second build: %v\n%s", err, log.String())
+	}
+	os.Remove(in)
+	log.Reset()
+	if err := Build(context.Background(), []string{sharedModels(t)}, nil, out, in, &log); err != nil || !bytes.Contains(log.Bytes(), []byte("wrote "+in)) {
+		t.Errorf("build without the classifier file: %v\n%s", err, log.String())
 	}
 	bad := t.TempDir()
 	b, _ := os.ReadFile(filepath.Join(sharedModels(t), FileName))

@@ -21,7 +21,7 @@ type Options struct {
 	Policy  imageprep.Policy // resize policy
 	Limits  imageprep.Limits // decode limits; zero means imageprep.DefaultLimits
 	Flip    bool             // also compute the feature of the mirrored poster
-	Logits  bool             // also compute the 1000 ImageNet logits
+	Logits  bool             // also compute the 1000 ImageNet logits (the Net needs its ImageNet classifier)
 }
 
 // Result is one poster's outcome. Slices are fresh per result.
@@ -152,7 +152,10 @@ func (w *worker) do(i int, path string) Result {
 	}
 	if w.opt.Logits {
 		r.Logits = make([]float32, mobilenet.NumClasses)
-		w.eng.Logits(w.input, r.Logits)
+		if err := w.eng.Logits(w.input, r.Logits); err != nil { // no ImageNet classifier attached
+			r.Err = fmt.Errorf("%s: %w", path, err)
+			return r
+		}
 	}
 	if w.opt.Flip {
 		imageprep.FlipHorizontal(w.rgb)

@@ -33,7 +33,7 @@ func Convert(m *onnx.Model, sha256 string) (*Net, error) {
 	if err := n.validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrGraph, err)
 	}
-	n.prepare()
+	n.prepare(n.Ops)
 	return n, nil
 }
 

@@ -41,6 +41,32 @@ func (n *Net) NewReferenceEngine() *Engine {
 // Net returns the network the Engine runs.
 func (e *Engine) Net() *Net { return e.net }
 
+// Extend moves the Engine to n, a Net that begins with the Engine's own
+// (AttachImageNet's result for it), keeping the activation buffers it has
+// and allocating only the new tensors'. The activations of the last pass
+// stay, so the ops n adds can run on the feature map that pass left.
+func (e *Engine) Extend(n *Net) error {
+	old := e.net
+	if len(n.Tensors) < len(old.Tensors) || len(n.Ops) < len(old.Ops) {
+		return fmt.Errorf("mobilenet: Extend: the new network is smaller than the engine's")
+	}
+	for i, t := range old.Tensors {
+		if n.Tensors[i] != t {
+			return fmt.Errorf("mobilenet: Extend: tensor %d (%s) differs", i, t.Name)
+		}
+	}
+	for i, op := range old.Ops {
+		if n.Ops[i].Conv != op.Conv || n.Ops[i].Out != op.Out || n.Ops[i].Kind != op.Kind {
+			return fmt.Errorf("mobilenet: Extend: op %d (%s) differs", i, op.Name)
+		}
+	}
+	for _, t := range n.Tensors[len(old.Tensors):] {
+		e.act = append(e.act, make([]uint8, t.Len()))
+	}
+	e.net = n
+	return nil
+}
+
 func checkInput(input []float32) error {
 	if len(input) != InputLen {
 		return fmt.Errorf("mobilenet: input has %d values, want %d (3×%d×%d NCHW)", len(input), InputLen, InputSize, InputSize)
@@ -126,8 +152,12 @@ func (n *Net) FeatureMapScale() (float32, int32) {
 }
 
 // Logits computes the 1000 ImageNet logits of one normalized input into
-// dst: DequantizeLinear of output_quantized, float32(q−zp)·scale.
+// dst: DequantizeLinear of output_quantized, float32(q−zp)·scale. The Net
+// needs its ImageNet classifier (AttachImageNet), else ErrNoImageNet.
 func (e *Engine) Logits(input []float32, dst []float32) error {
+	if !e.net.HasImageNet() {
+		return ErrNoImageNet
+	}
 	if err := checkInput(input); err != nil {
 		return err
 	}

@@ -57,6 +57,37 @@ func testNet(t testing.TB) *Net {
 	return netVal
 }
 
+var (
+	fileNetOnce sync.Once
+	fileNetVal  *Net
+	fileNetErr  error
+)
+
+// testFileNet is testNet written as its two weight files and read back:
+// Decode of the backbone, then AttachImageNet of the classifier.
+func testFileNet(t testing.TB) *Net {
+	t.Helper()
+	n := testNet(t)
+	fileNetOnce.Do(func() {
+		var bb, cl []byte
+		if bb, fileNetErr = n.Encode(); fileNetErr != nil {
+			return
+		}
+		if cl, fileNetErr = n.EncodeImageNet(); fileNetErr != nil {
+			return
+		}
+		var b *Net
+		if b, fileNetErr = Decode(bb); fileNetErr != nil {
+			return
+		}
+		fileNetVal, fileNetErr = b.AttachImageNet(cl)
+	})
+	if fileNetErr != nil {
+		t.Fatal(fileNetErr)
+	}
+	return fileNetVal
+}
+
 // goldenTensor is one record of synthetic.layers.bin.gz (layout in
 // shared/models/golden/synthetic.layers.md).
 type goldenTensor struct {

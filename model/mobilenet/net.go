@@ -47,8 +47,10 @@ type Op struct {
 	Const   []uint8           // OpAddConst: the constant operand
 }
 
-// Net is the converted backbone. It is immutable once built or loaded and
-// may be shared by any number of Engines.
+// Net is the converted backbone: the whole network after Convert, or the
+// part up to the feature map after Decode, to which AttachImageNet adds the
+// ImageNet classifier (the ops after the feature map). It is immutable once
+// built or loaded and may be shared by any number of Engines.
 type Net struct {
 	SourceSHA256 string // hex sha256 of the ONNX file it came from
 	InScale      float32
@@ -56,7 +58,7 @@ type Net struct {
 	Tensors      []Tensor // Tensors[0] is the quantized input
 	Ops          []Op
 	Feature      int     // index of the 7×7×1280 map (627_quantized)
-	Logits       int     // index of output_quantized
+	Logits       int     // index of output_quantized; -1 without the ImageNet classifier
 	OutScale     float32 // DequantizeLinear of the output
 	OutZP        int32
 }
@@ -93,14 +95,16 @@ func (n *Net) validate() error {
 		return fmt.Errorf("input is %d×%d×%d, want %d×%d×3", in.H, in.W, in.C, InputSize, InputSize)
 	}
 	idx := func(i int) bool { return i >= 0 && i < len(n.Tensors) }
-	if !idx(n.Feature) || !idx(n.Logits) {
+	if !idx(n.Feature) || !(idx(n.Logits) || n.Logits == -1) {
 		return fmt.Errorf("feature or logits tensor out of range")
 	}
 	if f := n.Tensors[n.Feature]; f.H != FeatureGrid || f.W != FeatureGrid || f.C != FeatureDim {
 		return fmt.Errorf("feature map is %d×%d×%d, want %d×%d×%d", f.H, f.W, f.C, FeatureGrid, FeatureGrid, FeatureDim)
 	}
-	if l := n.Tensors[n.Logits]; l.Len() != NumClasses {
-		return fmt.Errorf("logits have %d values, want %d", l.Len(), NumClasses)
+	if n.HasImageNet() {
+		if l := n.Tensors[n.Logits]; l.Len() != NumClasses {
+			return fmt.Errorf("logits have %d values, want %d", l.Len(), NumClasses)
+		}
 	}
 	produced := make([]bool, len(n.Tensors))
 	produced[0] = true
@@ -140,15 +144,15 @@ func (n *Net) validate() error {
 		}
 		produced[op.Out] = true
 	}
-	if !produced[n.Feature] || !produced[n.Logits] {
+	if !produced[n.Feature] || (n.HasImageNet() && !produced[n.Logits]) {
 		return fmt.Errorf("feature or logits tensor never computed")
 	}
 	return nil
 }
 
-// prepare builds the kernels' packed weight layouts.
-func (n *Net) prepare() {
-	for _, op := range n.Ops {
+// prepare builds the kernels' packed weight layouts of ops.
+func (n *Net) prepare(ops []Op) {
+	for _, op := range ops {
 		if op.Conv != nil {
 			op.Conv.Prepare()
 		}

@@ -26,7 +26,9 @@ type orjson struct {
 
 // TestPostersEndToEnd runs the 12 golden posters from their exact 224×224
 // PNG inputs through imageprep.Preprocess (the one preprocessing path) and
-// the engine, and demands ORT's outputs bit for bit: the pooled uint8
+// the engine, and demands ORT's outputs bit for bit, from the converted
+// network and from the network read back from its two weight files
+// (backbone and ImageNet classifier): the pooled uint8
 // feature, the uint8 logits, the float logits, and the 1280 float means of
 // the dequantized feature map (computed in float64 exactly as the fixture
 // describes, then compared before the float32 rounding Features applies).
@@ -61,7 +63,9 @@ func TestPostersEndToEnd(t *testing.T) {
 		if err := imageprep.Preprocess(img, imageprep.Squash, input); err != nil {
 			t.Fatal(err)
 		}
-		for name, e := range engines(n) {
+		es := engines(n)
+		es["optimised, from the two files"] = testFileNet(t).NewEngine()
+		for name, e := range es {
 			if err := e.Logits(input, logits); err != nil {
 				t.Fatal(err)
 			}
