@@ -51,6 +51,7 @@ func staticFixture(t *testing.T) string {
 		"web/wasm_exec.js":          []byte(strings.Repeat("// wasm_exec\n", 400)),
 		"web/backbone.pstb":         noise(128<<10, 2),
 		"web/head.bin":              noise(32<<10, 3),
+		"web/imagenet.pstb":         noise(64<<10, 9),
 		"web/icon-192.png":          []byte("\x89PNG 192"),
 		"web/icon-512.png":          []byte("\x89PNG 512"),
 		"web/icon-maskable-512.png": []byte("\x89PNG maskable"),

@@ -48,7 +48,9 @@ type classifier struct {
 	camShift float64
 	camTime  time.Duration // what the last heatmaps took
 
-	// ImageNet top-5, only when asked for (imagenet true before classify).
+	// ImageNet top-5, only when asked for (imagenet true before classify)
+	// and once the ImageNet classifier file is attached (attachImageNet):
+	// the worker fetches it on the first request that asks, never at start.
 	imagenet bool
 	tail     int       // index of the first op after the feature map
 	logits   []float32 // NumClasses
@@ -100,8 +102,9 @@ type limitsInfo struct {
 	MaxPixels int64 `json:"maxPixels"`
 }
 
-// newClassifier parses the backbone weight file and the head file and checks
-// that they belong together, as the classify command does.
+// newClassifier parses the backbone weight file (up to the feature map,
+// without the ImageNet classifier) and the head file and checks that they
+// belong together, as the classify command does.
 func newClassifier(backbone, headFile []byte) (*classifier, error) {
 	net, err := mobilenet.Decode(backbone)
 	if err != nil {
@@ -169,6 +172,25 @@ func trailer(b []byte) string {
 	return fmt.Sprintf("%x", b[len(b)-n:])
 }
 
+// attachImageNet parses the ImageNet classifier file (imagenet.pstb), checks
+// that it belongs to the loaded backbone, and adds it: from then on a
+// classification with c.imagenet set also gives the top-5. The engine keeps
+// its buffers (Engine.Extend); attaching twice is a no-op.
+func (c *classifier) attachImageNet(file []byte) error {
+	if c.net.HasImageNet() {
+		return nil
+	}
+	full, err := c.net.AttachImageNet(file)
+	if err != nil {
+		return fmt.Errorf("imagenet.pstb: %w", err)
+	}
+	if err := c.engine.Extend(full); err != nil {
+		return fmt.Errorf("imagenet.pstb: %w", err)
+	}
+	c.net = full
+	return nil
+}
+
 // infoJSON returns the model description sent to the page.
 func (c *classifier) infoJSON() (string, error) {
 	b, err := json.Marshal(c.info)
@@ -202,8 +224,9 @@ func (c *classifier) pixels(w, h int) ([]uint8, error) {
 // classify returns the head's probabilities, in label order, for one
 // straight-RGBA image of w×h pixels. The returned slice is owned by the
 // classifier and overwritten by the next call. It also leaves in c.cams the
-// Grad-CAM map of every label, and, when c.imagenet is set, the backbone's
-// ImageNet top-5 in c.top (else c.top is nil).
+// Grad-CAM map of every label, and, when c.imagenet is set and the ImageNet
+// classifier is attached, the backbone's ImageNet top-5 in c.top (else
+// c.top is nil: the genres never depend on the classifier).
 //
 // It follows the classify command step for step: the imageprep rule, the
 // backbone's pooled feature, then the head; when the head was trained on
@@ -288,11 +311,11 @@ func (c *classifier) labelsToExplain(probs []float32) {
 
 // imagenetTop runs the backbone's remaining ops (global pooling and the
 // 1000-way classifier, a small part of its cost) on the feature map the
-// engine holds, when c.imagenet is set, and keeps the top 5 classes by
-// softmax probability in c.top. The logits are Engine.Logits's: the same
-// ops on the same activations.
+// engine holds, when c.imagenet is set and the classifier is attached, and
+// keeps the top 5 classes by softmax probability in c.top. The logits are
+// Engine.Logits's: the same ops on the same activations.
 func (c *classifier) imagenetTop() {
-	if !c.imagenet {
+	if !c.imagenet || !c.net.HasImageNet() {
 		return
 	}
 	for i := c.tail; i < len(c.net.Ops); i++ {

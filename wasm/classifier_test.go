@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,22 +31,36 @@ func repoFile(parts ...string) string {
 // when "make model" made it, else one built from ../shared's ONNX file.
 func testBackbone(t *testing.T) []byte {
 	t.Helper()
-	if b, err := os.ReadFile(repoFile("static", "web", "backbone.pstb")); err == nil {
-		return b
+	bb, _ := testWeights(t)
+	return bb
+}
+
+// testWeights returns the backbone and ImageNet classifier files:
+// static/web's when "make model" made them, else a pair built from
+// ../shared's ONNX file.
+func testWeights(t *testing.T) (bb, in []byte) {
+	t.Helper()
+	bb, err1 := os.ReadFile(repoFile("static", "web", "backbone.pstb"))
+	in, err2 := os.ReadFile(repoFile("static", "web", "imagenet.pstb"))
+	if err1 == nil && err2 == nil {
+		return bb, in
 	}
 	shared := repoFile("..", "shared", "models")
 	if _, err := os.Stat(filepath.Join(shared, backbone.FileName)); err != nil {
 		t.Fatalf("no backbone: run \"make model\", or put shared/ beside the repository (%v)", err)
 	}
 	out := filepath.Join(t.TempDir(), "backbone.pstb")
-	if err := backbone.Build(context.Background(), []string{shared}, nil, out, io.Discard); err != nil {
+	if err := backbone.Build(context.Background(), []string{shared}, nil, out, backbone.ImageNetPath(out), io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(out)
-	if err != nil {
+	var err error
+	if bb, err = os.ReadFile(out); err != nil {
 		t.Fatal(err)
 	}
-	return b
+	if in, err = os.ReadFile(backbone.ImageNetPath(out)); err != nil {
+		t.Fatal(err)
+	}
+	return bb, in
 }
 
 // testHead returns a small head with fixed weights, trained (so it says) on
@@ -267,8 +282,12 @@ func TestInfo(t *testing.T) {
 // With the default head (static/web/head.bin) when present, it also logs
 // what the heatmaps and the top-5 cost next to a plain classification.
 func TestHeatmapsAndImageNet(t *testing.T) {
-	bb := testBackbone(t)
-	net, err := mobilenet.Decode(bb)
+	bb, inFile := testWeights(t)
+	backboneOnly, err := mobilenet.Decode(bb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := backboneOnly.AttachImageNet(inFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,6 +302,27 @@ func TestHeatmapsAndImageNet(t *testing.T) {
 	c, err := newClassifier(bb, hb)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The worker starts without the ImageNet classifier: asked for the
+	// top-5, it gives the genres and no top-5 until the file is attached.
+	c.imagenet = true
+	first, _ := os.ReadFile(posters(t, 1)[0])
+	if _, _, _, err := c.classifyEncoded(first); err != nil || c.top != nil {
+		t.Fatalf("without imagenet.pstb: err %v, top-5 %v", err, c.top)
+	}
+	bad := append([]byte(nil), inFile...)
+	bad[len(bad)/2] ^= 1
+	if err := c.attachImageNet(bad); err == nil || !strings.Contains(err.Error(), "make model") {
+		t.Errorf("a corrupted imagenet.pstb: %v", err)
+	}
+	if err := c.attachImageNet(bb); err == nil || !strings.Contains(err.Error(), "this is the backbone file") {
+		t.Errorf("the backbone as imagenet.pstb: %v", err)
+	}
+	if err := c.attachImageNet(inFile); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.attachImageNet(inFile); err != nil {
+		t.Errorf("attaching again: %v", err)
 	}
 	ref := net.NewEngine()
 	scale, zp := net.FeatureMapScale()

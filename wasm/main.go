@@ -10,6 +10,7 @@
 //
 //	posterityLoad(backbone: Uint8Array, head: Uint8Array)
 //	    → {info: string (JSON, see modelInfo)} | {error: string}
+//	posterityAttachImageNet(classifier: Uint8Array) → {} | {error: string}
 //	posterityClassifyFile(file: Uint8Array, options?)
 //	    → {probs: number[] (label order), width, height, cams, imagenet?}
 //	    | {error: string, unsupported: bool}
@@ -20,10 +21,16 @@
 // of labels×49 values: each label's 7×7 Grad-CAM map (row-major, in [0, 1];
 // explain.All) from the same forward pass, for the labels predicted when
 // the thresholds are lowered by explainShift in logit space (the page's
-// most generous setting), zeros for the others; camsMS is what they took. imagenet, present only when options.imagenet is true,
-// is the backbone's ImageNet top-5: [{index, label, synset, prob}], the
-// logits computed by running the backbone's last ops on the map the feature
-// pass left (the pooled 1000-way classifier), nothing more.
+// most generous setting), zeros for the others; camsMS is what they took.
+// imagenet, present only when options.imagenet is true and the ImageNet
+// classifier is attached, is the backbone's ImageNet top-5: [{index, label,
+// synset, prob}], the logits computed by running the backbone's last ops on
+// the map the feature pass left (the pooled 1000-way classifier), nothing
+// more.
+//
+// backbone is backbone.pstb, everything up to the 1280-d feature; the
+// ImageNet classifier is imagenet.pstb, which worker.js fetches only when a
+// poster first asks for the top-5 and hands to posterityAttachImageNet.
 //
 // posterityClassifyFile decodes the file's bytes with imageprep.Decode, as
 // the CLI and training do (JPEG, PNG, GIF, WebP); unsupported is true when
@@ -51,11 +58,11 @@ func main() {
 		if len(args) != 2 {
 			return errorValue(fmt.Errorf("posterityLoad: want 2 arguments, got %d", len(args)))
 		}
-		bb, err := bytesFromJS(args[0], "backbone")
+		bb, err := bytesFromJS(args[0], "posterityLoad", "backbone")
 		if err != nil {
 			return errorValue(err)
 		}
-		hd, err := bytesFromJS(args[1], "head")
+		hd, err := bytesFromJS(args[1], "posterityLoad", "head")
 		if err != nil {
 			return errorValue(err)
 		}
@@ -69,6 +76,22 @@ func main() {
 		}
 		c = nc
 		return js.ValueOf(map[string]any{"info": info})
+	})
+	attach := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if c == nil {
+			return errorValue(fmt.Errorf("posterityAttachImageNet: the model is not loaded"))
+		}
+		if len(args) != 1 {
+			return errorValue(fmt.Errorf("posterityAttachImageNet: want 1 argument, got %d", len(args)))
+		}
+		b, err := bytesFromJS(args[0], "posterityAttachImageNet", "classifier")
+		if err != nil {
+			return errorValue(err)
+		}
+		if err := c.attachImageNet(b); err != nil {
+			return errorValue(err)
+		}
+		return js.ValueOf(map[string]any{})
 	})
 	classify := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		if c == nil {
@@ -114,6 +137,7 @@ func main() {
 		return c.result(probs, map[string]any{"width": w, "height": h})
 	})
 	js.Global().Set("posterityLoad", load)
+	js.Global().Set("posterityAttachImageNet", attach)
 	js.Global().Set("posterityClassify", classify)
 	js.Global().Set("posterityClassifyFile", classifyFile)
 	select {} // serve calls from worker.js until the worker is terminated
@@ -167,9 +191,9 @@ func (c *classifier) camsJS() js.Value {
 }
 
 // bytesFromJS copies a Uint8Array into a new Go slice.
-func bytesFromJS(v js.Value, name string) ([]byte, error) {
+func bytesFromJS(v js.Value, fn, name string) ([]byte, error) {
 	if v.Type() != js.TypeObject || !v.InstanceOf(js.Global().Get("Uint8Array")) {
-		return nil, fmt.Errorf("posterityLoad: %s is not a Uint8Array", name)
+		return nil, fmt.Errorf("%s: %s is not a Uint8Array", fn, name)
 	}
 	b := make([]byte, v.Get("length").Int())
 	js.CopyBytesToGo(b, v)

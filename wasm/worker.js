@@ -5,7 +5,7 @@
 // which is what the server and the static site serve; edit this file.
 //
 // Protocol (postMessage, both ways):
-//   page → worker  {type: "init", wasmExec, classifier, kernels, backbone: {url, size}, head: {url, size}, decode, explainShift}
+//   page → worker  {type: "init", wasmExec, classifier, kernels, backbone: {url, size}, head: {url, size}, imagenet: {url, size}, decode, explainShift}
 //                  {type: "classify", id, file: Blob, imagenet: bool}
 //                  {type: "cancel", ids}                       forget posters not yet classified
 //   worker → page  {type: "progress", loaded, total, cached}   model bytes, while loading
@@ -17,8 +17,18 @@
 // the same forward pass (zeros for labels that cannot be predicted at the
 // page's most generous threshold setting, explainShift; wasm/main.go).
 // imagenet, only when the poster was sent with imagenet: true, is the
-// backbone's ImageNet top-5 [{index, label, synset, prob}].
+// backbone's ImageNet top-5 [{index, label, synset, prob}]. When the ImageNet
+// classifier could not be loaded, the result has the genres as always and
+// imagenetError (why) instead.
 //                  {type: "error", id, message}                this poster only; the others carry on
+//
+// The ImageNet classifier (imagenet.pstb, init's imagenet) is not part of
+// the start: the worker loads backbone.pstb and head.bin only, and fetches
+// the classifier when a poster first asks for the top-5, verifies it
+// (posterityAttachImageNet) and keeps it for offline use in Cache Storage
+// under its own name, IMAGENET_CACHE (the service worker keeps caches named
+// "posterity-…" across app updates, and does not pre-cache this file: that
+// would download it on every first visit).
 //
 // Posters are handled one at a time, in the order they arrive: a batch of
 // hundreds holds one decoded image at a time. No poster byte leaves the
@@ -41,6 +51,8 @@ let limits = null; // {maxBytes, maxPixels}, from the Go side
 let decodeMode = "go"; // "browser" forces the browser's decoder (to measure it)
 let explainShift = 0; // logit shift of the page's most generous thresholds
 let ready = null; // Promise resolved once the model is loaded
+let imagenetAsset = null; // {url, size} of imagenet.pstb, from init
+let imagenetAttached = false; // the engine has the ImageNet classifier
 const queue = [];
 let busy = false;
 
@@ -69,6 +81,7 @@ self.onmessage = (event) => {
 
 async function init(msg) {
   importScripts(msg.wasmExec);
+  if (msg.imagenet && msg.imagenet.url) imagenetAsset = msg.imagenet;
   if (msg.decode === "browser") decodeMode = "browser";
   if (typeof msg.explainShift === "number") explainShift = msg.explainShift;
   const total = msg.backbone.size + msg.head.size;
@@ -160,13 +173,72 @@ async function pump() {
     const msg = queue.shift();
     const t0 = performance.now();
     try {
-      const r = await classify(msg.file, { imagenet: msg.imagenet === true, explainShift });
+      // The genres never wait on the ImageNet classifier's fate: without it
+      // the poster is classified all the same and the result says why the
+      // top-5 is missing.
+      const imagenetError = msg.imagenet === true ? await ensureImageNet() : "";
+      const r = await classify(msg.file, { imagenet: msg.imagenet === true && !imagenetError, explainShift });
+      if (imagenetError) r.imagenetError = imagenetError;
       self.postMessage({ type: "result", id: msg.id, ...r, ms: performance.now() - t0 });
     } catch (err) {
       self.postMessage({ type: "error", id: msg.id, message: String(err && err.message ? err.message : err) });
     }
   }
   busy = false;
+}
+
+// IMAGENET_CACHE is the worker's Cache Storage cache: it holds the one
+// imagenet.pstb this app version uses, under its content-addressed URL.
+const IMAGENET_CACHE = "posterity-imagenet";
+
+// ensureImageNet makes sure the engine has the ImageNet classifier: from
+// this device's cache, else downloaded once (and cached after it verified).
+// It returns "" when the classifier is attached, else why not, in words for
+// the poster's card; a later request tries again.
+async function ensureImageNet() {
+  if (imagenetAttached) return "";
+  if (!imagenetAsset) return "the page did not say where the ImageNet classifier is";
+  const url = imagenetAsset.url;
+  let cache = null;
+  try {
+    cache = self.caches ? await caches.open(IMAGENET_CACHE) : null;
+  } catch {
+    cache = null; // no Cache Storage here (an opaque origin): download it every session
+  }
+  let resp = cache ? await cache.match(url) : undefined;
+  const fromNetwork = !resp;
+  if (!resp) {
+    try {
+      resp = await fetch(url);
+    } catch {
+      return "this device is offline or the server cannot be reached, and the ImageNet classifier was never downloaded";
+    }
+    if (!resp.ok) return `the server answered HTTP ${resp.status} for the ImageNet classifier`;
+  }
+  let bytes;
+  try {
+    bytes = new Uint8Array(await resp.arrayBuffer());
+  } catch {
+    return "the download of the ImageNet classifier was cut off";
+  }
+  const r = self.posterityAttachImageNet(bytes);
+  if (r.error) {
+    if (cache && !fromNetwork) await cache.delete(url).catch(() => {});
+    return r.error;
+  }
+  imagenetAttached = true;
+  if (cache && fromNetwork) {
+    try {
+      // Only this version's file: an older one is dropped.
+      for (const req of await cache.keys()) {
+        if (req.url !== new URL(url, self.location.href).href) await cache.delete(req);
+      }
+      await cache.put(url, new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } }));
+    } catch {
+      // Storage full or refused: the classifier works for this session.
+    }
+  }
+  return "";
 }
 
 function mpix(w, h) {

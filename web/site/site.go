@@ -86,7 +86,7 @@ func load(staticDir, brotliCache string) (*Site, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("site: missing %s (run \"make static\"; the head is committed, the backbone comes from \"make model\")", strings.Join(missing, ", "))
+		return nil, fmt.Errorf("site: missing %s (run \"make static\"; the head is committed, backbone.pstb and imagenet.pstb come from \"make model\")", strings.Join(missing, ", "))
 	}
 	compressAll(files)
 	brotliAll(files, brotliCache)
@@ -99,8 +99,10 @@ func load(staticDir, brotliCache string) (*Site, error) {
 		Classifier:   res.Resolve(ui.ClassifierWasm),
 		Backbone:     res.Resolve(ui.BackboneFile),
 		Head:         res.Resolve(ui.HeadFile),
+		ImageNet:     res.Resolve(ui.ImageNetFile),
 		BackboneSize: int64(len(files[ui.BackboneFile].Body)),
 		HeadSize:     int64(len(files[ui.HeadFile].Body)),
+		ImageNetSize: int64(len(files[ui.ImageNetFile].Body)),
 	}
 	if files[ui.KernelsWasm] != nil {
 		s.assets.Kernels = res.Resolve(ui.KernelsWasm)

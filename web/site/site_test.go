@@ -26,6 +26,7 @@ func fixture(t *testing.T) (*Site, string) {
 		"wasm_exec.js":          []byte(strings.Repeat("// wasm_exec\n", 200)),
 		"backbone.pstb":         bytes.Repeat([]byte("PSTYBKBN weights "), 8192),
 		"head.bin":              bytes.Repeat([]byte("PSTYHEAD weights "), 1024),
+		"imagenet.pstb":         bytes.Repeat([]byte("PSTYINET weights "), 4096),
 		"icon-192.png":          []byte("\x89PNG 192"),
 		"icon-512.png":          []byte("\x89PNG 512"),
 		"icon-maskable-512.png": []byte("\x89PNG maskable"),
@@ -195,7 +196,7 @@ func TestPageURLsAreContentAddressed(t *testing.T) {
 	s, _ := fixture(t)
 	refs := map[string][]string{
 		"/":              {"/web/posterity.css", "/web/icon.svg", "/web/icon-maskable-512.png"},
-		"/app.js":        {"/web/app.wasm", "/web/worker.js", "/web/classifier.wasm", "/web/backbone.pstb", "/web/head.bin"},
+		"/app.js":        {"/web/app.wasm", "/web/worker.js", "/web/classifier.wasm", "/web/backbone.pstb", "/web/head.bin", "/web/imagenet.pstb"},
 		"/app-worker.js": {"/web/app.wasm", "/web/worker.js", "/web/classifier.wasm", "/web/backbone.pstb", "/web/head.bin", "/web/posterity.css", "/web/icon-192.png", "/web/icon-512.png"},
 	}
 	for target, paths := range refs {
@@ -210,6 +211,13 @@ func TestPageURLsAreContentAddressed(t *testing.T) {
 		if strings.Contains(body, "githubusercontent") || strings.Contains(body, "https://raw.") {
 			t.Errorf("%s references a remote resource", target)
 		}
+	}
+	// The ImageNet classifier is fetched by the worker on demand: the
+	// service worker must not pre-cache it (it installs on the first visit).
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, httptest.NewRequest("GET", "/app-worker.js", nil))
+	if strings.Contains(w.Body.String(), "imagenet.pstb") {
+		t.Errorf("the service worker pre-caches imagenet.pstb, so every first visit would download it")
 	}
 }
 
@@ -247,7 +255,7 @@ func TestWriteStatic(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range []string{"index.html", "app.js", "app-worker.js", "manifest.webmanifest", "app.css", "wasm_exec.js",
-		"web/app.wasm", "web/app.wasm.gz", "web/app.wasm.br", "web/backbone.pstb", "web/head.bin", "web/worker.js", "web/icon.svg"} {
+		"web/app.wasm", "web/app.wasm.gz", "web/app.wasm.br", "web/backbone.pstb", "web/imagenet.pstb", "web/imagenet.pstb.gz", "web/head.bin", "web/worker.js", "web/icon.svg"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("the static site lacks %s: %v", f, err)
 		}

@@ -9,6 +9,10 @@
 //     head or a new app.wasm bumps the version; the 3.6 MB backbone, unchanged,
 //     is then not re-downloaded (go-app's template re-downloads everything).
 //  3. Push notifications are left out: the app does not use them.
+//  4. activate keeps the caches whose name starts with "posterity-": the
+//     inference worker's own (wasm/worker.js keeps the ImageNet classifier,
+//     fetched only when someone asks for the top-5, in "posterity-imagenet"),
+//     so an app update does not throw it away.
 //
 // go-app fills in the version and the list of URLs to cache below.
 const cacheName = "app-" + "{{.Version}}";
@@ -40,7 +44,7 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     (async () => {
       const keys = await caches.keys();
-      await Promise.all(keys.filter((k) => k !== cacheName).map((k) => caches.delete(k)));
+      await Promise.all(keys.filter((k) => k !== cacheName && !k.startsWith("posterity-")).map((k) => caches.delete(k)));
       await self.clients.claim();
       console.log("app worker {{.Version}} is activated");
     })()

@@ -52,12 +52,18 @@ const (
 	// built app.wasm and classifier.wasm, and the worker loads the same URL,
 	// so the browser fetches and caches it once.
 	WasmExecJS = "/wasm_exec.js"
+	// ImageNetFile is the backbone's ImageNet classifier (1.29 MB, 1.19 MB
+	// gzip), which only the optional ImageNet top-5 needs: the worker fetches
+	// it when a poster first asks for the top-5 and keeps it in its own cache
+	// (wasm/worker.js), so it is not one of the service worker's cacheable
+	// resources, which a first visit downloads in full.
+	ImageNetFile = "/web/imagenet.pstb"
 )
 
 // RequiredFiles returns the files under web/ without which the app cannot
 // work.
 func RequiredFiles() []string {
-	return []string{AppWasm, ClassifierWasm, WorkerJS, BackboneFile, HeadFile,
+	return []string{AppWasm, ClassifierWasm, WorkerJS, BackboneFile, HeadFile, ImageNetFile,
 		IconDefault, IconLarge, IconMaskable, IconSVG, StyleSheet}
 }
 
@@ -74,8 +80,12 @@ type HandlerConfig struct {
 }
 
 // Handler returns the go-app handler of the app. Every icon is a local file
-// (go-app's defaults are remote URLs), and every file the worker needs is
-// cacheable, so the installed app works offline.
+// (go-app's defaults are remote URLs), and every file the worker needs to
+// classify is cacheable, so the installed app works offline. The ImageNet
+// classifier (ImageNetFile) is deliberately not: go-app's service worker
+// downloads every cacheable resource when it installs, on the first visit,
+// and the classifier is needed only once someone turns on the ImageNet
+// top-5; the worker caches it itself then.
 func Handler(c HandlerConfig) *app.Handler {
 	cacheable := []string{WorkerJS, ClassifierWasm, BackboneFile, HeadFile}
 	if c.Assets.Kernels != "" {
