@@ -115,6 +115,9 @@ func cardHTML(it *Item, m *Model, working bool, shift float64) string {
 		writeScores(&w, it, m, ranked)
 		if len(it.ImageNet) > 0 {
 			writeImageNet(&w, it.ImageNet)
+		} else if it.ImageNetErr != "" {
+			w.elem("p", "The ImageNet labels could not be loaded: "+it.ImageNetErr+". The genres above do not need them.",
+				"class", "imagenet imagenet-error", "data-testid", "imagenet-error")
 		}
 		w.open("p", "class", "meta")
 		w.text(fmt.Sprintf("%d×%d px · %.0f ms · ", it.W, it.H, it.MS))

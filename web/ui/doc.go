@@ -41,7 +41,9 @@
 //     +MaxShift, each threshold t becoming σ(logit(t) − s) (Shifted);
 //   - data-testid="imagenet-toggle", a checkbox: posters added while it is
 //     on list the backbone's ImageNet top-5 in data-testid="imagenet" (an
-//     ol whose items carry data-synset);
+//     ol whose items carry data-synset), or, when its classifier could not
+//     be loaded, a data-testid="imagenet-error" paragraph saying so (issue
+//     5);
 //   - data-testid="filter-genre" and data-testid="sort", the gallery's
 //     selects (values: a genre label or the Filter constants; the Sort
 //     constants), and data-testid="export-csv" / "export-json", buttons
@@ -66,7 +68,14 @@
 // that the most generous threshold setting can predict (explain.All, from
 // the same forward pass) and posts them with the probabilities, so a toggle
 // costs no computation and no network. The ImageNet top-5 costs the
-// backbone's last ops only and is asked for per poster.
+// backbone's last ops only and is asked for per poster; it also costs a
+// download, once: its classifier (imagenet.pstb, 1.29 MB, 1.19 MB gzip) is
+// not part of the first visit (issue 5). The worker fetches it when the
+// first poster with the switch on arrives, keeps it in Cache Storage
+// ("posterity-imagenet"), and when it cannot get it (offline, never
+// downloaded) the poster still gets its genres and the card says that the
+// ImageNet labels could not be loaded (Item.ImageNetErr,
+// data-testid="imagenet-error").
 //
 // # Memory
 //

@@ -58,6 +58,10 @@ type Item struct {
 	Heat string
 	// ImageNet is the backbone's ImageNet top-5, when it was asked for.
 	ImageNet []ImageNetTop
+	// ImageNetErr says why the top-5 is missing when it was asked for but
+	// the ImageNet classifier could not be loaded (offline, never
+	// downloaded); the genres are there all the same.
+	ImageNetErr string
 }
 
 // ImageNetTop is one of the backbone's ImageNet top-5 classes.
@@ -252,6 +256,9 @@ func (p *Page) startWorker(ctx app.Context) {
 		"type": "init", "wasmExec": a.WasmExec, "classifier": a.Classifier, "kernels": a.Kernels,
 		"backbone": map[string]any{"url": a.Backbone, "size": a.BackboneSize},
 		"head":     map[string]any{"url": a.Head, "size": a.HeadSize},
+		// The ImageNet classifier: fetched by the worker only when a poster
+		// first asks for the top-5, never at start.
+		"imagenet": map[string]any{"url": a.ImageNet, "size": a.ImageNetSize},
 		// Heatmaps are computed for every genre the most generous
 		// threshold setting can predict.
 		"explainShift": MaxShift,
@@ -313,6 +320,9 @@ func (p *Page) onMessage(ctx app.Context, d app.Value) {
 				e := top.Index(i)
 				it.ImageNet = append(it.ImageNet, ImageNetTop{Index: e.Get("index").Int(), Label: e.Get("label").String(), Synset: e.Get("synset").String(), Prob: e.Get("prob").Float()})
 			}
+		}
+		if e := d.Get("imagenetError"); e.Truthy() {
+			it.ImageNetErr = e.String()
 		}
 		it.Status = statusDone
 		p.announceResult(it)
