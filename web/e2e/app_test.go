@@ -558,6 +558,32 @@ func testOfflineAndUpdate(t *testing.T, c config, _ *server) {
 	b.upload(t, c.posters[20])
 	rs := b.waitFinished(t, 1, 60*time.Second)
 	checkResult(t, c.head, rs[0])
+
+	// The ImageNet top-5 offline, its classifier never downloaded: the
+	// poster gets its genres, and the card says the labels could not be
+	// loaded.
+	b.do(t, chromedp.Click(chromedp.CSS(`[data-testid="imagenet-toggle"]`)))
+	waitFor(t, b, `document.querySelector('[data-testid="imagenet-toggle"]').checked`, 5*time.Second)
+	b.upload(t, c.posters[21])
+	waitFor(t, b, `document.querySelectorAll('[data-testid="result"][data-status="done"], [data-testid="result"][data-status="error"]').length >= 2`, 60*time.Second)
+	card := fmt.Sprintf(`document.querySelector('[data-testid="result"][data-file=%s]')`, jsonString(filepath.Base(c.posters[21])))
+	for _, r := range b.results(t) {
+		if r.File == filepath.Base(c.posters[21]) {
+			checkResult(t, c.head, r)
+		}
+	}
+	type inCard struct {
+		Msg  string `json:"msg"`
+		List bool   `json:"list"`
+	}
+	got := eval[inCard](t, b, fmt.Sprintf(`(() => { const c = %s; const e = c.querySelector('[data-testid="imagenet-error"]');
+		return {msg: e ? e.textContent : "", list: c.querySelector('[data-testid="imagenet"]') !== null}; })()`, card))
+	msg := got.Msg
+	if !strings.Contains(msg, "ImageNet labels could not be loaded") || got.List {
+		t.Errorf("offline without the ImageNet classifier, the card's message is %q (top-5 list %v); the card says %q", msg, got.List, eval[string](t, b, card+".innerText"))
+	} else {
+		t.Logf("offline, ImageNet switch on, classifier never downloaded: genres shown, and %q", msg)
+	}
 	finish(t, b)
 }
 

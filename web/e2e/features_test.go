@@ -16,6 +16,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/heapprofiler"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -302,7 +303,7 @@ func checkModelPage(t *testing.T, c config, b *browser) {
 // head.)
 func imagenetTop5(t *testing.T, c config, files []string) map[string][]string {
 	t.Helper()
-	net, err := mobilenet.LoadFile(filepath.Join(c.static, "web", "backbone.pstb"))
+	net, err := mobilenet.LoadFiles(filepath.Join(c.static, "web", "backbone.pstb"), filepath.Join(c.static, "web", "imagenet.pstb"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,10 +349,14 @@ func imagenetTop5(t *testing.T, c config, files []string) map[string][]string {
 
 // testImageNet: with the setting on, each new poster lists the backbone's
 // ImageNet top-5, the classes of the engine's full pass on the same input;
-// with it off, none.
+// with it off, none. The ImageNet classifier (imagenet.pstb) is a file of
+// its own: nothing requests it until the setting is on, the worker then
+// fetches it once, and keeps it, so that a reload offline still lists the
+// top-5.
 func testImageNet(t *testing.T, c config, srv *server) {
 	files := c.posters[4:6]
 	cli := imagenetTop5(t, c, files)
+	mark := len(srv.requests())
 	b := newBrowser(t, c, 1280, 900)
 	b.openApp(t, srv.url)
 	b.upload(t, files[0])
@@ -359,12 +364,24 @@ func testImageNet(t *testing.T, c config, srv *server) {
 	if n := eval[int](t, b, `document.querySelectorAll('[data-testid="imagenet"]').length`); n != 0 {
 		t.Errorf("%d ImageNet lists with the setting off", n)
 	}
+	// The service worker has cached the app by now: its pre-cache must not
+	// have fetched the classifier either.
+	waitFor(t, b, `navigator.serviceWorker.controller !== null`, 60*time.Second)
+	var before []string
+	for _, r := range srv.requests()[mark:] {
+		before = append(before, r.URI)
+		if strings.HasPrefix(r.URI, "/web/imagenet.pstb") {
+			t.Errorf("%s was requested before the ImageNet setting was turned on", r.URI)
+		}
+	}
+	mark = len(srv.requests())
 	b.do(t, chromedp.Click(chromedp.CSS(`[data-testid="imagenet-toggle"]`)))
 	waitFor(t, b, `document.querySelector('[data-testid="imagenet-toggle"]').checked`, 5*time.Second)
 	b.upload(t, files...)
 	b.waitFinished(t, 3, time.Minute)
-	got := eval[map[string][]string](t, b, `Object.fromEntries(Array.from(document.querySelectorAll('[data-testid="result"]')).filter((e) => e.querySelector('[data-testid="imagenet"]')).map((e) =>
-		[e.dataset.file, Array.from(e.querySelectorAll('[data-testid="imagenet"] li')).map((li) => li.dataset.synset)]))`)
+	topJS := `Object.fromEntries(Array.from(document.querySelectorAll('[data-testid="result"]')).filter((e) => e.querySelector('[data-testid="imagenet"]')).map((e) =>
+		[e.dataset.file, Array.from(e.querySelectorAll('[data-testid="imagenet"] li')).map((li) => li.dataset.synset)]))`
+	got := eval[map[string][]string](t, b, topJS)
 	for _, f := range files {
 		name := filepath.Base(f)
 		if strings.Join(got[name], " ") != strings.Join(cli[name], " ") {
@@ -375,7 +392,46 @@ func testImageNet(t *testing.T, c config, srv *server) {
 	if !strings.Contains(text, "ImageNet") {
 		t.Errorf("the top-5 is not labelled as ImageNet classes: %q", text)
 	}
+	var fetched []request
+	for _, r := range srv.requests()[mark:] {
+		if strings.HasPrefix(r.URI, "/web/imagenet.pstb") {
+			fetched = append(fetched, r)
+		}
+	}
+	if len(fetched) != 1 || !strings.Contains(fetched[0].URI, "?v=") || fetched[0].Status != 200 {
+		t.Errorf("after the setting was turned on, imagenet.pstb was requested %d times (%+v), want once at its content-addressed URL", len(fetched), fetched)
+	} else {
+		t.Logf("imagenet.pstb: not among the %d requests before the setting, then fetched once for %d posters (%d bytes sent)", len(before), len(files), fetched[0].Bytes)
+	}
 	t.Logf("ImageNet top-5 in the page equals the engine's full pass (%s preprocessing) for %d posters: %q", c.head.Preprocess, len(files), got)
+
+	// Offline, in a new page (a new worker): the classifier comes from the
+	// worker's cache, and the top-5 is the same.
+	waitFor(t, b, `caches.open("posterity-imagenet").then((c) => c.keys()).then((k) => k.length === 1)`, 10*time.Second)
+	if _, err := chromedp.Call(b.ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(b.ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+		EmulateOfflineServiceWorker: new(true),
+		MatchedNetworkConditions:    []*network.Conditions{{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	mark = len(srv.requests())
+	b.do(t, chromedp.Reload())
+	waitFor(t, b, `document.querySelector(".model-state.ready")`, 60*time.Second)
+	b.do(t, chromedp.Click(chromedp.CSS(`[data-testid="imagenet-toggle"]`)))
+	waitFor(t, b, `document.querySelector('[data-testid="imagenet-toggle"]').checked`, 5*time.Second)
+	b.upload(t, files[1])
+	b.waitFinished(t, 1, time.Minute)
+	got = eval[map[string][]string](t, b, topJS)
+	if name := filepath.Base(files[1]); strings.Join(got[name], " ") != strings.Join(cli[name], " ") {
+		t.Errorf("offline, from the worker's cache: %s: ImageNet top-5 %q, want %q (card: %q)", name, got[name], cli[name],
+			eval[string](t, b, `document.querySelector('[data-testid="result"]').innerText`))
+	}
+	for _, r := range srv.requests()[mark:] {
+		t.Errorf("offline, the server got %s", r.URI)
+	}
 	finish(t, b)
 }
 
