@@ -82,10 +82,22 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "seed for the split, initialisation and shuffling")
 	val := fs.Float64("val", 0.15, "share of posters for validation (early stopping, thresholds)")
 	test := fs.Float64("test", 0.15, "share of posters held out for the reported metrics")
-	quant := fs.String("quantize", "auto", "head storage: auto (int8 unless it costs test F1), int8 or float32")
+	quant := fs.String("quantize", "auto", "head storage: auto (int4 or int8 unless it costs test F1; see model/pipeline), int4, int8 or float32")
 	experiments := fs.String("experiments", "", "also train these variants on the same split and tabulate them: comma-separated from "+strings.Join(experimentNames(), ","))
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	var force *head.SaveOptions
+	switch *quant {
+	case "auto":
+	case "int4":
+		force = &head.SaveOptions{Quantize8: true, Int4Group: head.DefaultInt4Group}
+	case "int8":
+		force = &head.SaveOptions{Quantize8: true}
+	case "float32":
+		force = &head.SaveOptions{}
+	default:
+		return fmt.Errorf("--quantize %q: want auto, int4, int8 or float32", *quant)
 	}
 	net, err := mobilenet.LoadFile(df.backbone)
 	if err != nil {
@@ -109,20 +121,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	fmt.Fprintln(stderr, train.Summary(fit.Head, train.MobileNetV2Params))
-	opt, qline, err := data.Finish(fit, net, policy, spec, df.flip)
-	if err != nil {
-		return err
-	}
-	switch *quant {
-	case "int8":
-		opt = head.SaveOptions{Quantize8: true}
-	case "float32":
-		opt = head.SaveOptions{}
-	case "auto":
-	default:
-		return fmt.Errorf("--quantize %q: want auto, int8 or float32", *quant)
-	}
-	fmt.Fprintln(stderr, qline)
+	// The experiments compare float32 heads, the default's included, so
+	// they run before Finish re-measures the default with its stored
+	// weights.
 	var rows []report.Experiment
 	if *experiments != "" {
 		rows, err = runExperiments(ctx, data, sp, cfg, fit, splitList(*experiments), df, net, stderr)
@@ -131,6 +132,11 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprint(stdout, pipeline.Table(rows))
 	}
+	opt, qline, err := data.Finish(fit, net, policy, spec, df.flip, force)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stderr, qline)
 	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
 		return err
 	}
@@ -139,8 +145,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	printSummary(stdout, fit, *out)
 	if *reportPath != "" {
-		storage := map[bool]string{true: "int8 per output row", false: "float32"}[opt.Quantize8]
-		rd := data.Report(fit, pipeline.ConfigKVs(cfg, policy, df.flip, spec, storage+"; "+qline), rows)
+		rd := data.Report(fit, pipeline.ConfigKVs(cfg, policy, df.flip, spec, opt.String()+"; "+qline), rows)
 		if err := os.MkdirAll(filepath.Dir(*reportPath), 0o755); err != nil {
 			return err
 		}

@@ -34,10 +34,22 @@ const (
 // the report and make eval all show the shipped head's numbers; the
 // thresholds stay those tuned on validation with the float32 weights — and
 // fills the head's metadata. It returns the save options and a line saying
-// what was measured.
-func (d *Data) Finish(f *Fit, net *mobilenet.Net, policy imageprep.Policy, spec SplitSpec, flip bool) (head.SaveOptions, string, error) {
+// what was measured. A non-nil force skips the rule and stores the weights
+// that way (still re-measured).
+func (d *Data) Finish(f *Fit, net *mobilenet.Net, policy imageprep.Policy, spec SplitSpec, flip bool, force *head.SaveOptions) (head.SaveOptions, string, error) {
 	h := f.Head
-	opt, line, stored, err := d.chooseStorage(f)
+	var (
+		opt    head.SaveOptions
+		line   string
+		stored *head.Head
+		err    error
+	)
+	if force != nil {
+		opt, line = *force, "storage chosen by the caller: "+force.String()
+		stored, err = readBack(h, opt)
+	} else {
+		opt, line, stored, err = d.chooseStorage(f)
+	}
 	if err != nil {
 		return head.SaveOptions{}, "", err
 	}
@@ -127,6 +139,19 @@ func (d *Data) chooseStorage(f *Fit) (opt head.SaveOptions, line string, stored 
 		}
 	}
 	return head.SaveOptions{}, line + " → storing float32", nil, nil
+}
+
+// readBack is h as a file stored with opt reads it: nil for float32, which
+// stores the weights exactly.
+func readBack(h *head.Head, opt head.SaveOptions) (*head.Head, error) {
+	if !opt.Quantize8 && opt.Int4Group == 0 {
+		return nil, nil
+	}
+	b, err := h.Marshal(opt)
+	if err != nil {
+		return nil, err
+	}
+	return head.Parse(b)
 }
 
 // remeasure replaces the fit's probabilities and metrics by those of the

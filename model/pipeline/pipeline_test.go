@@ -158,7 +158,7 @@ func TestPipeline(t *testing.T) {
 	} else if af.TestTuned.N != len(sp.Test) {
 		t.Errorf("augmented run scored %d test posters, want %d", af.TestTuned.N, len(sp.Test))
 	}
-	so, line, err := d.Finish(f, net, imageprep.Squash, spec, true)
+	so, line, err := d.Finish(f, net, imageprep.Squash, spec, true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
