@@ -419,7 +419,8 @@ func (p *Page) addFiles(ctx app.Context, files app.Value) {
 		p.announce = fmt.Sprintf("Classifying %d posters.", n)
 	}
 	if !p.draining {
-		p.drain(ctx)
+		p.draining = true
+		p.scheduleDrain(ctx)
 	}
 }
 
@@ -427,7 +428,9 @@ func (p *Page) addFiles(ctx app.Context, files app.Value) {
 // visible. Each new card costs the page's thread its markup, its mounting
 // and its share of style and layout; on the two-core test machine a batch
 // of 15 added at once held the thread for 150–190 ms, four at a time keeps
-// each task well under the 100 ms responsiveness bound.
+// each task well under the 100 ms responsiveness bound. A batch's first
+// task adds one: it also draws the toolbar and the batch's progress, the
+// most expensive frame of a batch (40–55 ms of style and layout there).
 const addChunk = 4
 
 // drain moves up to addChunk files from the incoming queue onto the page
@@ -437,10 +440,15 @@ const addChunk = 4
 // throttled to one a second.
 func (p *Page) drain(ctx app.Context) {
 	k := addChunk
-	if app.Window().Get("document").Get("hidden").Bool() {
+	if len(p.items) == p.batchStart {
+		k = 1 // the batch's first card comes with the results' toolbar and status
+	}
+	hidden := app.Window().Get("document").Get("hidden").Bool()
+	if hidden {
 		k = len(p.incoming)
 	}
 	k = min(k, len(p.incoming))
+	msgs := make([]any, 0, k)
 	for _, f := range p.incoming[:k] {
 		name := f.Get("name").String()
 		if name == "" || name == "<undefined>" {
@@ -450,15 +458,57 @@ func (p *Page) drain(ctx app.Context) {
 		p.nextID++
 		p.items = append(p.items, it)
 		p.byID[it.ID] = it
-		if p.worker != nil {
-			p.worker.Call("postMessage", map[string]any{"type": "classify", "id": it.ID, "file": f, "imagenet": p.imagenet})
+		msgs = append(msgs, map[string]any{"type": "classify", "id": it.ID, "file": f, "imagenet": p.imagenet})
+	}
+	post := func() {
+		if p.worker == nil {
+			return
 		}
+		for _, m := range msgs {
+			p.worker.Call("postMessage", m)
+		}
+	}
+	if hidden {
+		post()
+	} else {
+		afterPaint(post)
 	}
 	p.incoming = append(p.incoming[:0], p.incoming[k:]...)
 	p.draining = len(p.incoming) > 0
-	if !p.draining {
-		return
+	if p.draining {
+		p.scheduleDrain(ctx)
 	}
+}
+
+// afterPaint runs f once the browser has drawn its next frame: a
+// requestAnimationFrame callback runs just before that frame's style and
+// layout, and a timeout set from it fires after the frame. drain hands new
+// posters to the worker this way: on a two-core machine a worker that
+// starts classifying at once takes a core from the page while it lays out
+// and paints their cards (a 60–120 ms frame where tracing alone shows
+// 20 ms of work). Animation frames do not run in a hidden page, so drain
+// posts at once there.
+func afterPaint(f func()) {
+	w := app.Window()
+	var raf, timeout app.Func
+	timeout = app.FuncOf(func(app.Value, []app.Value) any {
+		timeout.Release()
+		f()
+		return nil
+	})
+	raf = app.FuncOf(func(app.Value, []app.Value) any {
+		raf.Release()
+		w.Call("setTimeout", timeout, 0)
+		return nil
+	})
+	w.Call("requestAnimationFrame", raf)
+}
+
+// scheduleDrain runs drain in a task of its own. Even the first chunk waits
+// for one: the event that brought the files (a change, a drop) then ends at
+// once, instead of also posting files and drawing cards, which on the test
+// machine made it and the next task one pause of 100–140 ms.
+func (p *Page) scheduleDrain(ctx app.Context) {
 	var fn app.Func
 	fn = app.FuncOf(func(app.Value, []app.Value) any {
 		fn.Release()
