@@ -34,7 +34,7 @@ var (
 // loadTarget is one URL the test asks for and the body it must get.
 type loadTarget struct {
 	name, url string
-	size      int // bytes as sent (gzip where the server compresses); -1: not checked
+	size      int // bytes as sent (brotli or gzip where the server compresses); -1: not checked
 	lat       []time.Duration
 }
 
@@ -42,7 +42,7 @@ type loadTarget struct {
 // connections to "posterity serve" on 127.0.0.1, round-robin over the
 // files a first visit fetches (the page, app.wasm, classifier.wasm,
 // worker.js, head.bin, the backbone) at the content-addressed URLs the page
-// uses, accepting gzip as a browser does. Every response must be 200 with
+// uses, accepting brotli and gzip as a browser does. Every response must be 200 with
 // the whole body; it reports p50/p99 latency (request written to last body
 // byte read).
 func TestServeLoad(t *testing.T) {
@@ -64,8 +64,13 @@ func TestServeLoad(t *testing.T) {
 		if f == nil {
 			t.Fatalf("%s is not served", p)
 		}
+		// What the server sends a browser's Accept-Encoding: brotli, else
+		// gzip, else the file.
 		size := len(f.Body)
-		if f.Gzip != nil {
+		switch {
+		case f.Brotli != nil:
+			size = len(f.Brotli)
+		case f.Gzip != nil:
 			size = len(f.Gzip)
 		}
 		targets = append(targets, &loadTarget{name: p, url: p + "?v=" + f.Tag(), size: size})
@@ -223,7 +228,7 @@ func loadSection(n, conns, dials int, elapsed time.Duration, sent int64, all []t
 	if static != "" {
 		what = "the built app (`make static`)"
 	}
-	fmt.Fprintf(&b, "Written by `make loadtest` (server/serve_load_test.go, issue #6) on %s: %d GET requests over %d kept-alive connections (%d dialled) to `posterity serve` of %s on 127.0.0.1, one client goroutine per connection, round-robin over the files of a first visit at the content-addressed URLs the page uses, `Accept-Encoding: gzip` as a browser sends it. Latency runs from sending the request to reading the last body byte; client and server share the machine's %d cores (load average %s at the start, %s at the end).\n\n",
+	fmt.Fprintf(&b, "Written by `make loadtest` (server/serve_load_test.go, issue #6) on %s: %d GET requests over %d kept-alive connections (%d dialled) to `posterity serve` of %s on 127.0.0.1, one client goroutine per connection, round-robin over the files of a first visit at the content-addressed URLs the page uses, `Accept-Encoding: gzip, deflate, br` as a browser sends it (brotli for the wasm and scripts, gzip for the weights). Latency runs from sending the request to reading the last body byte; client and server share the machine's %d cores (load average %s at the start, %s at the end).\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04 UTC"), n, conns, dials, what, runtime.NumCPU(), load1, load2)
 	fmt.Fprintf(&b, "**%d requests, 0 errors, in %.1f s: %.0f requests/s, %.0f MB/s sent; p50 %s ms, p99 %s ms, max %s ms.**\n\n",
 		n, elapsed.Seconds(), float64(n)/elapsed.Seconds(), float64(sent)/1e6/elapsed.Seconds(), ms(pct(all, 50)), ms(pct(all, 99)), ms(pct(all, 100)))
