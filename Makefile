@@ -34,6 +34,7 @@ vet: ## go vet, with and without the SIMD experiment, and for wasm
 	GOOS=js GOARCH=wasm $(GO) vet $(WASM_PKGS)
 	GOOS=js GOARCH=wasm $(GO) vet ./web/ ./web/ui/
 	GOOS=js GOARCH=wasm $(SIMD) $(GO) vet ./wasm/
+	GOOS=js GOARCH=wasm $(SIMD) $(GO) vet -tags 'wasmkernels benchstages' ./wasm/
 
 test-native: ## the native tests, plain-Go kernels and SIMD kernels
 	$(GO) test ./...

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/andybalholm/brotli"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -184,6 +185,16 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func gzipSize(b []byte) int64 {
 	var buf bytes.Buffer
 	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	w.Write(b)
+	w.Close()
+	return int64(buf.Len())
+}
+
+// brotliSize is the size of b compressed as the site compresses its wasm
+// and scripts (brotli quality 11, a 16 MiB window).
+func brotliSize(b []byte) int64 {
+	var buf bytes.Buffer
+	w := brotli.NewWriterOptions(&buf, brotli.WriterOptions{Quality: 11, LGWin: 24})
 	w.Write(b)
 	w.Close()
 	return int64(buf.Len())

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"posterity/model/head"
 	"posterity/model/mobilenet"
 	"posterity/model/onnx"
+	"posterity/web/site"
 )
 
 // options are the command's flags.
@@ -318,9 +320,19 @@ func run(o options) (*report, error) {
 	}
 	// imagenet.pstb, the ImageNet classifier, is listed but is not part of a
 	// first visit: the worker fetches it only when the ImageNet switch is on.
+	// The site's own brotli encodings (cached by make static) say which
+	// files go out as brotli and at what size.
+	served, err := site.Load(filepath.Dir(shipped))
+	if err != nil {
+		return nil, err
+	}
+	brotliOf := map[string]int64{}
+	for _, f := range served.Files() {
+		brotliOf[path.Base(f.Path)] = int64(len(f.Brotli))
+	}
 	for _, f := range []string{"classifier.wasm", "wasm_exec.js", "worker.js", "kernels.wasm", "backbone.pstb", "head.bin", "imagenet.pstb", "app.wasm"} {
 		if b, err := os.ReadFile(filepath.Join(shipped, f)); err == nil {
-			r.OurFiles = append(r.OurFiles, fileSize{f, int64(len(b)), gzipSize(b)})
+			r.OurFiles = append(r.OurFiles, fileSize{f, int64(len(b)), gzipSize(b), brotliOf[f]})
 		}
 	}
 	dist := filepath.Join(o.modules, "onnxruntime-web", "dist")
@@ -329,10 +341,11 @@ func run(o options) (*report, error) {
 		if err != nil {
 			return nil, err
 		}
-		r.ORTFiles = append(r.ORTFiles, fileSize{f, int64(len(b)), gzipSize(b)})
+		// ORT-web's runtime gets the same treatment as our wasm: brotli 11.
+		r.ORTFiles = append(r.ORTFiles, fileSize{f, int64(len(b)), gzipSize(b), brotliSize(b)})
 	}
-	r.ORTFiles = append(r.ORTFiles, fileSize{"mobilenetv2-12-int8.onnx", int64(len(int8Bytes)), gzipSize(int8Bytes)})
-	r.ORTFloatModel = fileSize{"float32 copy (.onnx)", int64(len(floatModel)), gzipSize(floatModel)}
+	r.ORTFiles = append(r.ORTFiles, fileSize{"mobilenetv2-12-int8.onnx", int64(len(int8Bytes)), gzipSize(int8Bytes), 0})
+	r.ORTFloatModel = fileSize{"float32 copy (.onnx)", int64(len(floatModel)), gzipSize(floatModel), 0}
 	return r, nil
 }
 

@@ -31,11 +31,11 @@ func init() {
 		if len(args) != 2 {
 			return errorValue(fmt.Errorf("posterityBenchLoad: want 2 arguments, got %d", len(args)))
 		}
-		bb, err := bytesFromJS(args[0], "backbone")
+		bb, err := bytesFromJS(args[0], "posterityBenchLoad", "backbone")
 		if err != nil {
 			return errorValue(err)
 		}
-		hd, err := bytesFromJS(args[1], "head")
+		hd, err := bytesFromJS(args[1], "posterityBenchLoad", "head")
 		if err != nil {
 			return errorValue(err)
 		}
