@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"posterity/bench/onnxf32"
+	"posterity/internal/atomicfile"
 	"posterity/model/head"
 	"posterity/model/mobilenet"
 	"posterity/model/onnx"
@@ -54,7 +55,10 @@ func main() {
 	}
 	r.Duration = time.Since(t0)
 	text := r.markdown()
-	if err := os.WriteFile(o.out, []byte(text), 0o644); err != nil {
+	if old, err := os.ReadFile(o.out); err == nil {
+		text += keptSection(string(old))
+	}
+	if err := atomicfile.Write(o.out, []byte(text)); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -347,6 +351,28 @@ func run(o options) (*report, error) {
 	r.ORTFiles = append(r.ORTFiles, fileSize{"mobilenetv2-12-int8.onnx", int64(len(int8Bytes)), gzipSize(int8Bytes), 0})
 	r.ORTFloatModel = fileSize{"float32 copy (.onnx)", int64(len(floatModel)), gzipSize(floatModel), 0}
 	return r, nil
+}
+
+// The server-load section of BENCHMARKS.md is written by make loadtest
+// (server/serve_load_test.go) between these markers; make bench rewrites
+// the rest of the file and keeps it.
+const (
+	keptBegin = "<!-- server-load: begin"
+	keptEnd   = "<!-- server-load: end -->"
+)
+
+// keptSection returns old's server-load section, markers included and
+// preceded by a blank line, or "" when it has none.
+func keptSection(old string) string {
+	i := strings.Index(old, keptBegin)
+	if i < 0 {
+		return ""
+	}
+	j := strings.Index(old[i:], keptEnd)
+	if j < 0 {
+		return ""
+	}
+	return "\n" + old[i:i+j+len(keptEnd)] + "\n"
 }
 
 // goldenTop1 reads a golden poster's ORT top-1 class.
