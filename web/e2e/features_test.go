@@ -388,7 +388,7 @@ func testImageNet(t *testing.T, c config, srv *server) {
 			t.Errorf("%s: ImageNet top-5 %q, the engine's full pass says %q", name, got[name], cli[name])
 		}
 	}
-	text := eval[string](t, b, `document.querySelector('.imagenet').innerText`)
+	text := shownText(t, b, `.imagenet`)
 	if !strings.Contains(text, "ImageNet") {
 		t.Errorf("the top-5 is not labelled as ImageNet classes: %q", text)
 	}
@@ -427,7 +427,7 @@ func testImageNet(t *testing.T, c config, srv *server) {
 	got = eval[map[string][]string](t, b, topJS)
 	if name := filepath.Base(files[1]); strings.Join(got[name], " ") != strings.Join(cli[name], " ") {
 		t.Errorf("offline, from the worker's cache: %s: ImageNet top-5 %q, want %q (card: %q)", name, got[name], cli[name],
-			eval[string](t, b, `document.querySelector('[data-testid="result"]').innerText`))
+			shownText(t, b, `[data-testid="result"]`))
 	}
 	for _, r := range srv.requests()[mark:] {
 		t.Errorf("offline, the server got %s", r.URI)

@@ -303,6 +303,18 @@ func eval[T any](t *testing.T, b *browser, expr string) T {
 	return v
 }
 
+// shownText is the innerText of the first element matching selector once
+// the browser has drawn it. Cards are content-visibility: auto, so a card
+// just replaced has no rendered text until the next frame decides it is on
+// screen; two animation frames later it has.
+func shownText(t *testing.T, b *browser, selector string) string {
+	t.Helper()
+	return eval[string](t, b, fmt.Sprintf(`new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => {
+		const e = document.querySelector(%s);
+		done(e ? e.innerText : "");
+	})))`, jsonString(selector)))
+}
+
 // waitFor polls a JavaScript expression until it is truthy.
 func waitFor(t *testing.T, b *browser, expr string, timeout time.Duration) {
 	t.Helper()
