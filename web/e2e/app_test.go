@@ -473,7 +473,7 @@ func testOfflineAndUpdate(t *testing.T, c config, _ *server) {
 	for _, r := range srvA.requests() {
 		first += r.Bytes
 	}
-	t.Logf("first visit: %d requests, %.2f MB transferred (gzip where accepted)", len(srvA.requests()), float64(first)/1e6)
+	t.Logf("first visit: %d requests, %.2f MB transferred (brotli or gzip where accepted)", len(srvA.requests()), float64(first)/1e6)
 
 	// Repeat visit: the model comes from this device.
 	mark := len(srvA.requests())
@@ -516,7 +516,7 @@ func testOfflineAndUpdate(t *testing.T, c config, _ *server) {
 		t.Fatal(err)
 	}
 	h2.Notes += " (an e2e test's copy)"
-	if err := h2.WriteFile(filepath.Join(static2, "web", "head.bin"), head.SaveOptions{Quantize8: h2.Quantized}); err != nil {
+	if err := h2.WriteFile(filepath.Join(static2, "web", "head.bin"), head.SaveOptions{Quantize8: h2.Quantized, Int4Group: h2.Int4Group}); err != nil {
 		t.Fatal(err)
 	}
 	srvB := startServer(t, c, static2, addr)
@@ -582,6 +582,16 @@ func testOfflineAndUpdate(t *testing.T, c config, _ *server) {
 		t.Logf("offline, ImageNet switch on, classifier never downloaded: genres shown, and %q", msg)
 	}
 	finish(t, b)
+
+	// Offline, the model page opened directly (not through the app's own
+	// navigation) and the posters' page with a query string.
+	for _, u := range []string{"/model", "/?decode=browser"} {
+		b.do(t, chromedp.Navigate("http://"+addr+u))
+		waitFor(t, b, `document.querySelector('[data-testid="metrics-row"]') || document.querySelector(".model-state.ready")`, 60*time.Second)
+		if u == "/model" && !eval[bool](t, b, `!!document.querySelector('[data-testid="metrics-row"]')`) {
+			t.Errorf("offline, %s does not show the model page", u)
+		}
+	}
 }
 
 // takeScreenshots writes the README's screenshots: a batch of real results

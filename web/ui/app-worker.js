@@ -1,5 +1,5 @@
 // Posterity's service worker: go-app's DefaultAppWorkerJS (v10.1.11), with
-// three changes, each because of something measured:
+// these changes, each because of something measured:
 //
 //  1. install and activate wait for their work (event.waitUntil). go-app's
 //     template does not, so the worker could be "activated" while the cache
@@ -9,6 +9,8 @@
 //     head or a new app.wasm bumps the version; the 3.6 MB backbone, unchanged,
 //     is then not re-downloaded (go-app's template re-downloads everything).
 //  3. Push notifications are left out: the app does not use them.
+//  5. Offline, a navigation that is not cached as such falls back to the
+//     cached page without its query string (fetchWithCache).
 //  4. activate keeps the caches whose name starts with "posterity-": the
 //     inference worker's own (wasm/worker.js keeps the ImageNet classifier,
 //     fetched only when someone asks for the top-5, in "posterity-imagenet"),
@@ -60,5 +62,18 @@ async function fetchWithCache(request) {
   if (cached) {
     return cached;
   }
-  return await fetch(request);
+  try {
+    return await fetch(request);
+  } catch (err) {
+    // Offline, a page (a route with a query string, say "/?decode=browser")
+    // that is not cached as such is the cached page without its query:
+    // go-app renders the route from the URL it is on.
+    if (request.mode === "navigate") {
+      const page = await caches.match(request, { ignoreSearch: true });
+      if (page) {
+        return page;
+      }
+    }
+    throw err;
+  }
 }

@@ -87,7 +87,9 @@ type HandlerConfig struct {
 // and the classifier is needed only once someone turns on the ImageNet
 // top-5; the worker caches it itself then.
 func Handler(c HandlerConfig) *app.Handler {
-	cacheable := []string{WorkerJS, ClassifierWasm, BackboneFile, HeadFile}
+	// The model page's route too: go-app's service worker caches "/" only,
+	// so opening /model directly while offline failed.
+	cacheable := []string{WorkerJS, ClassifierWasm, BackboneFile, HeadFile, ModelPath}
 	if c.Assets.Kernels != "" {
 		cacheable = append(cacheable, KernelsWasm)
 	}
