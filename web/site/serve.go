@@ -48,7 +48,7 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.serveFile(w, r, f)
 	case isGoAppPath(p):
-		s.app.ServeHTTP(w, r)
+		s.serveGoApp(w, r)
 	default:
 		http.NotFound(w, r)
 	}

@@ -94,6 +94,9 @@ func TestServe(t *testing.T) {
 		{"Go's wasm_exec.js replaces go-app's", "GET", "/wasm_exec.js", "", 200, "text/javascript; charset=utf-8", "", "no-cache", s.files["/web/wasm_exec.js"].Body},
 		{"HEAD", "HEAD", "/web/head.bin", "", 200, "application/octet-stream", "", "no-cache", []byte{}},
 		{"page", "GET", "/", "", 200, "text/html", "", "no-cache", nil},
+		{"page, brotli", "GET", "/", "gzip, deflate, br", 200, "text/html", "br", "no-cache", nil},
+		{"app.js, gzip", "GET", "/app.js", "gzip", 200, "application/javascript", "gzip", "no-cache", nil},
+		{"service worker, brotli", "GET", "/app-worker.js", "br", 200, "application/javascript", "br", "no-cache", nil},
 		{"model page", "GET", "/model", "", 200, "text/html", "", "no-cache", nil},
 		{"app.js", "GET", "/app.js", "", 200, "application/javascript", "", "no-cache", nil},
 		{"service worker", "GET", "/app-worker.js", "", 200, "application/javascript", "", "no-cache", nil},
@@ -162,6 +165,9 @@ func TestServe(t *testing.T) {
 				if body, err = io.ReadAll(brotli.NewReader(bytes.NewReader(body))); err != nil {
 					t.Fatal(err)
 				}
+			}
+			if c.encoding != "" && len(body) < 100 {
+				t.Errorf("decoded body is %d bytes", len(body))
 			}
 			if c.body != nil && !bytes.Equal(body, c.body) {
 				t.Errorf("body differs: %d bytes, want %d", len(body), len(c.body))
