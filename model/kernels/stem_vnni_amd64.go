@@ -2,8 +2,6 @@
 
 package kernels
 
-import "simd/archsimd"
-
 // The stem (dense 3×3) on the VNNI GEMM: im2col as in stem_amd64.go, but
 // the patch rows stay uint8, since VPDPBUSD takes the activations as they
 // are and the input zero point is folded into the bias (packVNNIWeights).
@@ -49,15 +47,10 @@ func full3x3VNNI(dst, src []uint8, H, W int, c *Conv, s *Scratch) {
 		for ox := 0; ox < OW; ox++ {
 			ix0 := ox*st - 1
 			row := xs[(oy*OW+ox)*stride:]
-			if K == 3 && iy0 >= 0 && iy0+2 < H && ix0 >= 0 && ix0+2 < W {
+			if stemInterior(K, iy0, ix0, H, W) {
 				for ky := 0; ky < 3; ky++ {
 					off := ((iy0+ky)*W + ix0) * 3
-					var v archsimd.Uint8x16
-					if off+16 <= len(src) {
-						v = archsimd.LoadUint8x16(src[off : off+16])
-					} else {
-						v, _ = archsimd.LoadUint8x16Part(src[off:])
-					}
+					v := patchRow(src, off)
 					v.Store(row[ky*rl : ky*rl+16])
 				}
 				continue

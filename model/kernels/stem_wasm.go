@@ -28,15 +28,10 @@ func full3x3SIMD(dst, src []uint8, H, W int, c *Conv, s *Scratch) {
 		for ox := 0; ox < OW; ox++ {
 			ix0 := ox*st - 1
 			row := xs[(oy*OW+ox)*n:]
-			if K == 3 && iy0 >= 0 && iy0+2 < H && ix0 >= 0 && ix0+2 < W {
+			if stemInterior(K, iy0, ix0, H, W) {
 				for ky := 0; ky < 3; ky++ {
 					off := ((iy0+ky)*W + ix0) * 3
-					var v archsimd.Uint8x16
-					if off+16 <= len(src) {
-						v = archsimd.LoadUint8x16(src[off : off+16])
-					} else {
-						v, _ = archsimd.LoadUint8x16Part(src[off:])
-					}
+					v := patchRow(src, off)
 					v.ExtendLo8ToUint16().BitsToInt16().Sub(zpv).Store(row[ky*9 : ky*9+8])
 					v.ExtendHi8ToUint16().BitsToInt16().Sub(zpv).Store(row[ky*9+8 : ky*9+16])
 				}
