@@ -260,7 +260,9 @@ func runBatch(t *testing.T, c config, srv *server, files []string) (b *browser, 
 	m := eval[map[string]float64](t, b, `(() => { clearInterval(__timer); return __gap; })()`)
 	t.Logf("batch of %d files in %v; longest 10 ms-timer gap %.1f ms over %.0f ticks; %.0f long tasks on the page's thread, the longest %.0f ms",
 		len(files), elapsed.Round(time.Millisecond), m["max"], m["ticks"], m["long"], m["longest"])
-	ms := func(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)).Round(time.Millisecond) }
+	ms := func(v float64) time.Duration {
+		return time.Duration(v * float64(time.Millisecond)).Round(time.Millisecond)
+	}
 	return b, rs, ms(m["max"]), ms(m["longest"])
 }
 
@@ -541,15 +543,7 @@ func testOfflineAndUpdate(t *testing.T, c config, _ *server) {
 	srvB.stop(t)
 
 	// Offline: the server is gone and the network is off.
-	if _, err := chromedp.Call(b.ctx, network.Enable, network.EnableParams{}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(b.ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
-		EmulateOfflineServiceWorker: new(true),
-		MatchedNetworkConditions:    []*network.Conditions{{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	b.goOffline(t)
 	b.do(t, chromedp.Reload())
 	waitFor(t, b, `document.querySelector(".model-state.ready")`, 60*time.Second)
 	b.upload(t, c.posters[20])

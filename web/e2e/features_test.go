@@ -16,7 +16,6 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/heapprofiler"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -408,15 +407,7 @@ func testImageNet(t *testing.T, c config, srv *server) {
 	// Offline, in a new page (a new worker): the classifier comes from the
 	// worker's cache, and the top-5 is the same.
 	waitFor(t, b, `caches.open("posterity-imagenet").then((c) => c.keys()).then((k) => k.length === 1)`, 10*time.Second)
-	if _, err := chromedp.Call(b.ctx, network.Enable, network.EnableParams{}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(b.ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
-		EmulateOfflineServiceWorker: new(true),
-		MatchedNetworkConditions:    []*network.Conditions{{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	b.goOffline(t)
 	mark = len(srv.requests())
 	b.do(t, chromedp.Reload())
 	waitFor(t, b, `document.querySelector(".model-state.ready")`, 60*time.Second)

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -301,6 +302,21 @@ func eval[T any](t *testing.T, b *browser, expr string) T {
 		t.Fatalf("evaluating %.80q: %v\npage errors: %q", expr, err, b.errors())
 	}
 	return v
+}
+
+// goOffline takes the browser off the network, its service workers
+// included, as a person switching the network off would.
+func (b *browser) goOffline(t *testing.T) {
+	t.Helper()
+	if _, err := chromedp.Call(b.ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(b.ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+		EmulateOfflineServiceWorker: new(true),
+		MatchedNetworkConditions:    []*network.Conditions{{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}},
+	}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // shownText is the innerText of the first element matching selector once
