@@ -181,8 +181,10 @@ func (m *Model) ProbsAttr(probs []float64) string {
 
 // Summary is the footer's line about the model's quality, from the head's
 // metrics. The head stores test-split metrics under micro_f1 and macro_f1
-// (thresholds tuned on a separate validation split); it says so, and says
-// nothing it does not know.
+// (thresholds tuned on a separate validation split) and the validation
+// split's under val_micro_f1 and val_macro_f1; it gives both, says which is
+// which (the validation numbers are optimistic: the thresholds were tuned
+// on them), and says nothing it does not know.
 func (m *Model) Summary() string {
 	if m == nil {
 		return ""
@@ -205,7 +207,13 @@ func (m *Model) Summary() string {
 	}
 	s := strings.Join(parts, ", ") + " " + where
 	if _, ok := m.Metrics["n_val"]; ok {
-		s += " (thresholds tuned on a separate validation split)"
+		s += " (thresholds tuned on a separate validation split"
+		vMicro, okVMicro := m.Metrics["val_micro_f1"]
+		vMacro, okVMacro := m.Metrics["val_macro_f1"]
+		if okVMicro && okVMacro {
+			s += fmt.Sprintf(": there, micro-F1 %.2f, macro-F1 %.2f, optimistic", vMicro, vMacro)
+		}
+		s += ")"
 	}
 	return s + "."
 }
