@@ -10,22 +10,12 @@ import (
 	"strings"
 	"testing"
 
+	"posterity/internal/testshared"
 	"posterity/model/backbone"
 	"posterity/model/head"
 )
 
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir, _ := filepath.Abs(".")
-	for d := dir; d != filepath.Dir(d); d = filepath.Dir(d) {
-		s := filepath.Join(filepath.Dir(d), "shared")
-		if _, err := os.Stat(filepath.Join(s, "models", backbone.FileName)); err == nil {
-			return s
-		}
-	}
-	t.Fatalf("shared/ not found beside any parent of %s", dir)
-	return ""
-}
+func sharedDir(t *testing.T) string { return testshared.Dir(t, "models/"+backbone.FileName) }
 
 // fixture builds the backbone and ImageNet classifier files from the shared
 // model and a small head with fixed weights in a temporary folder.

@@ -10,20 +10,12 @@ import (
 	"path/filepath"
 	"testing"
 
+	"posterity/internal/testshared"
 	"posterity/model/mobilenet"
 )
 
 func sharedModels(t *testing.T) string {
-	t.Helper()
-	dir, _ := filepath.Abs(".")
-	for d := dir; d != filepath.Dir(d); d = filepath.Dir(d) {
-		s := filepath.Join(filepath.Dir(d), "shared", "models")
-		if _, err := os.Stat(filepath.Join(s, FileName)); err == nil {
-			return s
-		}
-	}
-	t.Fatalf("shared/models/%s not found beside any parent of %s", FileName, dir)
-	return ""
+	return filepath.Join(testshared.Dir(t, "models/"+FileName), "models")
 }
 
 // TestObtainFallsBackToURL serves the model from a local test server when

@@ -4,34 +4,15 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"posterity/internal/testshared"
 )
 
-// sharedPosters returns the shared data set's directory,
-// <repo root>/../shared/data/posters, found by walking up from the package
-// directory to the directory holding go.mod. The shared data is part of the
-// project's test setup, so a missing folder fails the test rather than
-// skipping it.
+// sharedPosters returns the shared data set's folder (../shared/data/posters,
+// holding labels.csv). The shared data is part of the project's test setup,
+// so a missing folder fails the test rather than skipping it.
 func sharedPosters(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the package directory: cannot locate ../shared")
-		}
-		dir = parent
-	}
-	posters := filepath.Join(dir, "..", "shared", "data", "posters")
-	if _, err := os.Stat(filepath.Join(posters, "labels.csv")); err != nil {
-		t.Fatalf("shared poster data missing: %v (want the checkout's sibling shared/data/posters; see its SOURCES.md)", err)
-	}
-	return posters
+	return filepath.Join(testshared.Dir(t, "data/posters/labels.csv"), "data", "posters")
 }
 
 func TestRealLabels(t *testing.T) {

@@ -9,29 +9,14 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"posterity/internal/testshared"
 )
 
 // sharedDir returns the read-only shared/ folder that sits next to the
 // repository root, found by walking up from the package directory. It fails
 // the test when the folder is missing: the fixtures are part of the contract.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatalf("sharedDir: %v", err)
-	}
-	for d := dir; ; {
-		cand := filepath.Join(d, "shared")
-		if fi, err := os.Stat(filepath.Join(cand, "models", "golden")); err == nil && fi.IsDir() {
-			return cand
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			t.Fatalf("sharedDir: no shared/models/golden folder above %s; the golden fixtures are required", dir)
-		}
-		d = parent
-	}
-}
+func sharedDir(t testing.TB) string { return testshared.Dir(t, "models/golden") }
 
 // readShared reads a file given relative to the shared folder.
 func readShared(t testing.TB, rel string) []byte {

@@ -12,26 +12,13 @@ import (
 	"sync"
 	"testing"
 
+	"posterity/internal/testshared"
 	"posterity/model/onnx"
 )
 
 // sharedDir finds ../shared beside the repository root. The parity tests
 // need it and fail loudly without it: CI always has it.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for d := dir; d != filepath.Dir(d); d = filepath.Dir(d) {
-		s := filepath.Join(filepath.Dir(d), "shared")
-		if _, err := os.Stat(filepath.Join(s, "models", "golden")); err == nil {
-			return s
-		}
-	}
-	t.Fatalf("shared/models/golden not found beside any parent of %s: the parity tests need it", dir)
-	return ""
-}
+func sharedDir(t testing.TB) string { return testshared.Dir(t, "models/golden") }
 
 var (
 	netOnce sync.Once

@@ -1,28 +1,15 @@
 package onnx
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
+
+	"posterity/internal/testshared"
 )
 
 // sharedDir finds ../shared beside the repository root. Tests that need the
 // model fail loudly without it: CI always has it.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for d := dir; d != filepath.Dir(d); d = filepath.Dir(d) {
-		s := filepath.Join(filepath.Dir(d), "shared")
-		if _, err := os.Stat(filepath.Join(s, "models", "mobilenetv2-12-int8.onnx")); err == nil {
-			return s
-		}
-	}
-	t.Fatalf("shared/models/mobilenetv2-12-int8.onnx not found beside any parent of %s", dir)
-	return ""
-}
+func sharedDir(t testing.TB) string { return testshared.Dir(t, "models/mobilenetv2-12-int8.onnx") }
 
 func TestReadMobileNet(t *testing.T) {
 	m, sum, err := ReadFile(filepath.Join(sharedDir(t), "models", "mobilenetv2-12-int8.onnx"))

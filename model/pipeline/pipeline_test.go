@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"posterity/internal/testshared"
 	"posterity/model/backbone"
 	"posterity/model/dataset"
 	"posterity/model/features"
@@ -24,19 +25,15 @@ import (
 
 func testNet(t *testing.T) *mobilenet.Net {
 	t.Helper()
-	dir, _ := filepath.Abs(".")
-	for d := dir; d != filepath.Dir(d); d = filepath.Dir(d) {
-		p := filepath.Join(filepath.Dir(d), "shared", "models", backbone.FileName)
-		if b, err := os.ReadFile(p); err == nil {
-			n, err := backbone.Convert(b)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return n
-		}
+	b, err := os.ReadFile(testshared.Path(t, "models/"+backbone.FileName))
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("shared/models/%s not found beside any parent of %s", backbone.FileName, dir)
-	return nil
+	n, err := backbone.Convert(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // writeFolder makes a labelled folder of n generated posters: "Red" posters
