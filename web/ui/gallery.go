@@ -107,9 +107,12 @@ type exportItem struct {
 	Genres   []string           `json:"genres"`
 	Probs    map[string]float32 `json:"probs,omitempty"`
 	ImageNet []ImageNetTop      `json:"imagenet,omitempty"`
-	Width    int                `json:"width,omitempty"`
-	Height   int                `json:"height,omitempty"`
-	Error    string             `json:"error,omitempty"`
+	// ImageNetError says why the ImageNet top-5 is missing when it was
+	// asked for (Item.ImageNetErr).
+	ImageNetError string `json:"imagenet_error,omitempty"`
+	Width         int    `json:"width,omitempty"`
+	Height        int    `json:"height,omitempty"`
+	Error         string `json:"error,omitempty"`
 }
 
 // exportDoc is the JSON export: the model's identity and the threshold
@@ -131,7 +134,7 @@ func (m *Model) ExportJSON(items []*Item, shift float64) string {
 		}
 	}
 	for _, it := range items {
-		e := exportItem{File: it.Name, Status: it.Status, Genres: []string{}, Error: it.Err, ImageNet: it.ImageNet}
+		e := exportItem{File: it.Name, Status: it.Status, Genres: []string{}, Error: it.Err, ImageNet: it.ImageNet, ImageNetError: it.ImageNetErr}
 		if it.Status == statusDone && m != nil && len(it.Probs) == len(m.Labels) {
 			if g := GenresAttr(m.RankShift(it.Probs, shift)); g != "" {
 				e.Genres = strings.Split(g, "|")

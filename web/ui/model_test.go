@@ -156,7 +156,7 @@ func TestViewAndExport(t *testing.T) {
 		{ID: 0, Name: "b.jpg", Status: statusDone, Probs: []float64{0.9, 0.1}},
 		{ID: 1, Name: "a.jpg", Status: statusDone, Probs: []float64{0.6, 0.7}},
 		{ID: 2, Name: "bad, \"quoted\".jpg", Status: statusError, Err: "not an image"},
-		{ID: 3, Name: "c.jpg", Status: statusDone, Probs: []float64{0.2, 0.3}},
+		{ID: 3, Name: "c.jpg", Status: statusDone, Probs: []float64{0.2, 0.3}, ImageNetErr: "this device is offline"},
 	}
 	names := func(v []*Item) string {
 		var s []string
@@ -189,15 +189,17 @@ func TestViewAndExport(t *testing.T) {
 	}
 	var doc struct {
 		Posters []struct {
-			File   string   `json:"file"`
-			Genres []string `json:"genres"`
+			File          string   `json:"file"`
+			Genres        []string `json:"genres"`
+			ImageNetError string   `json:"imagenet_error"`
 		} `json:"posters"`
 		Thresholds map[string]float64 `json:"thresholds"`
 	}
 	if err := json.Unmarshal([]byte(m.ExportJSON(items, 1)), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if len(doc.Posters) != 4 || strings.Join(doc.Posters[3].Genres, "|") != "Horror" || doc.Thresholds["Drama"] >= 0.5 {
+	if len(doc.Posters) != 4 || strings.Join(doc.Posters[3].Genres, "|") != "Horror" || doc.Thresholds["Drama"] >= 0.5 ||
+		doc.Posters[3].ImageNetError != "this device is offline" || doc.Posters[0].ImageNetError != "" {
 		t.Errorf("JSON export at a generous shift: %+v", doc)
 	}
 }
