@@ -12,6 +12,9 @@
 //                  {type: "ready", info}                       info: the model, a JSON string (wasm/classifier.go)
 //                  {type: "fatal", message}                    the model could not be loaded
 //                  {type: "result", id, probs, thumb, width, height, decoder, ms, cams, camsMS, imagenet?}
+//                  {type: "error", id, message}                this poster only; the others carry on
+//                  {type: "imagenet-progress", loaded, total, done?, cached?} while and once the
+//                  ImageNet classifier is fetched (cached: it came from this device)
 //
 // cams is a Float32Array of labels×49: each label's 7×7 Grad-CAM heatmap from
 // the same forward pass (zeros for labels that cannot be predicted at the
@@ -20,7 +23,6 @@
 // backbone's ImageNet top-5 [{index, label, synset, prob}]. When the ImageNet
 // classifier could not be loaded, the result has the genres as always and
 // imagenetError (why) instead.
-//                  {type: "error", id, message}                this poster only; the others carry on
 //
 // The ImageNet classifier (imagenet.pstb, init's imagenet) is not part of
 // the start: the worker loads backbone.pstb and head.bin only, and fetches
@@ -187,6 +189,38 @@ async function pump() {
   busy = false;
 }
 
+// readWithProgress reads a response's body, telling the page how far the
+// download is ({type: "imagenet-progress", loaded, total}) at most every
+// twentieth of the expected size, so the page redraws some twenty times.
+async function readWithProgress(resp, expected) {
+  const total = expected > 0 ? expected : Number(resp.headers.get("Content-Length")) || 0;
+  const chunks = [];
+  let loaded = 0;
+  let told = -1;
+  const tell = () => {
+    if (told < 0 || loaded - told >= total / 20) {
+      self.postMessage({ type: "imagenet-progress", loaded, total });
+      told = loaded;
+    }
+  };
+  tell();
+  const reader = resp.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.byteLength;
+    tell();
+  }
+  const out = new Uint8Array(loaded);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.byteLength;
+  }
+  return out;
+}
+
 // IMAGENET_CACHE is the worker's Cache Storage cache: it holds the one
 // imagenet.pstb this app version uses, under its content-addressed URL.
 const IMAGENET_CACHE = "posterity-imagenet";
@@ -217,7 +251,7 @@ async function ensureImageNet() {
   }
   let bytes;
   try {
-    bytes = new Uint8Array(await resp.arrayBuffer());
+    bytes = fromNetwork ? await readWithProgress(resp, imagenetAsset.size) : new Uint8Array(await resp.arrayBuffer());
   } catch {
     return "the download of the ImageNet classifier was cut off";
   }
@@ -227,6 +261,7 @@ async function ensureImageNet() {
     return r.error;
   }
   imagenetAttached = true;
+  self.postMessage({ type: "imagenet-progress", loaded: bytes.byteLength, total: bytes.byteLength, done: true, cached: !fromNetwork });
   if (cache && fromNetwork) {
     try {
       // Only this version's file: an older one is dropped.

@@ -403,6 +403,9 @@ func testImageNet(t *testing.T, c config, srv *server) {
 		t.Logf("imagenet.pstb: not among the %d requests before the setting, then fetched once for %d posters (%d bytes sent)", len(before), len(files), fetched[0].Bytes)
 	}
 	t.Logf("ImageNet top-5 in the page equals the engine's full pass (%s preprocessing) for %d posters: %q", c.head.Preprocess, len(files), got)
+	if load := shownText(t, b, `[data-testid="imagenet-load"]`); !strings.Contains(load, "ImageNet classifier downloaded (1.3 MB)") {
+		t.Errorf("after the download, the ImageNet switch says %q, want what was downloaded", load)
+	}
 
 	// Offline, in a new page (a new worker): the classifier comes from the
 	// worker's cache, and the top-5 is the same.
@@ -422,6 +425,9 @@ func testImageNet(t *testing.T, c config, srv *server) {
 	}
 	for _, r := range srv.requests()[mark:] {
 		t.Errorf("offline, the server got %s", r.URI)
+	}
+	if load := shownText(t, b, `[data-testid="imagenet-load"]`); load != "ImageNet classifier loaded from this device." {
+		t.Errorf("offline, the ImageNet switch says %q, want that the classifier came from this device", load)
 	}
 	finish(t, b)
 }

@@ -114,11 +114,12 @@ type Page struct {
 	controlled bool // a service worker served this page (not a first visit)
 	update     bool // a new version of the app is ready
 
-	view     string  // "model" on ModelPath, else "" (the posters)
-	shift    float64 // threshold shift in logit units (Shifted), from the strict ↔ generous control
-	imagenet bool    // ask the worker for the ImageNet top-5 of new posters
-	filter   string  // genre label or a Filter value
-	sortBy   string  // a Sort value
+	view     string       // "model" on ModelPath, else "" (the posters)
+	shift    float64      // threshold shift in logit units (Shifted), from the strict ↔ generous control
+	imagenet bool         // ask the worker for the ImageNet top-5 of new posters
+	inet     imagenetLoad // the worker's download of the ImageNet classifier
+	filter   string       // genre label or a Filter value
+	sortBy   string       // a Sort value
 }
 
 // OnNav follows the route: the posters or the model page.
@@ -323,9 +324,15 @@ func (p *Page) onMessage(ctx app.Context, d app.Value) {
 		}
 		if e := d.Get("imagenetError"); e.Truthy() {
 			it.ImageNetErr = e.String()
+			if !p.inet.done {
+				p.inet = imagenetLoad{} // the download failed: no progress left to show
+			}
 		}
 		it.Status = statusDone
 		p.announceResult(it)
+	case "imagenet-progress":
+		p.inet = imagenetLoad{loaded: int64(d.Get("loaded").Int()), total: int64(d.Get("total").Int()),
+			done: d.Get("done").Truthy(), cached: d.Get("cached").Truthy()}
 	case "error":
 		it := p.byID[d.Get("id").Int()]
 		if it == nil {
@@ -654,6 +661,15 @@ func (p *Page) neighbour(id int) int {
 		}
 	}
 	return -1
+}
+
+// imagenetLoad is what the worker said about the ImageNet classifier, which
+// it fetches the first time a poster asks for the top-5 (1.3 MB, then kept
+// on the device).
+type imagenetLoad struct {
+	loaded, total int64
+	done          bool // attached
+	cached        bool // from this device, nothing downloaded
 }
 
 // heatRequest asks the page to show or hide one genre's heatmap on a card.

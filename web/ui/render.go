@@ -167,7 +167,27 @@ func (p *Page) renderSettings() app.UI {
 			app.Label().For("imagenet").Text("Show what the backbone sees"),
 			app.P().ID("imagenet-text").Class("help").Text(
 				"The ImageNet top-5 of the MobileNetV2 backbone (not genres), for posters added from now on."),
+			p.renderImageNetLoad(),
 		),
+	)
+}
+
+// renderImageNetLoad says how the ImageNet classifier's download goes: its
+// progress in bytes, then where it came from. Nothing before it is asked for.
+func (p *Page) renderImageNetLoad() app.UI {
+	l := p.inet
+	switch {
+	case l.total == 0 && !l.done:
+		return nil
+	case l.done && l.cached:
+		return app.P().Class("help").DataSet("testid", "imagenet-load").Text("ImageNet classifier loaded from this device.")
+	case l.done:
+		return app.P().Class("help").DataSet("testid", "imagenet-load").
+			Textf("ImageNet classifier downloaded (%s) and kept on this device.", FormatBytes(l.total))
+	}
+	return app.Div().Class("help").DataSet("testid", "imagenet-load").Body(
+		app.Label().For("imagenet-progress").Textf("Downloading the ImageNet classifier: %s of %s", FormatBytes(l.loaded), FormatBytes(l.total)),
+		app.Progress().ID("imagenet-progress").Max(max(l.total, 1)).Value(min(l.loaded, l.total)),
 	)
 }
 
