@@ -198,6 +198,52 @@ func TestConditionalGet(t *testing.T) {
 	}
 }
 
+// TestGoAppRevalidation: go-app's generated files keep answering a repeat
+// visit's revalidation with 304, each encoding under its own ETag.
+func TestGoAppRevalidation(t *testing.T) {
+	s, _ := fixture(t)
+	get := func(ae, inm string) *http.Response {
+		req := httptest.NewRequest("GET", "/app-worker.js", nil)
+		if ae != "" {
+			req.Header.Set("Accept-Encoding", ae)
+		}
+		if inm != "" {
+			req.Header.Set("If-None-Match", inm)
+		}
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, req)
+		return w.Result()
+	}
+	plain, br, gz := get("", ""), get("br", ""), get("gzip", "")
+	etags := map[string]string{"identity": plain.Header.Get("ETag"), "br": br.Header.Get("ETag"), "gzip": gz.Header.Get("ETag")}
+	if etags["identity"] != `"`+s.Version()+`"` || etags["br"] != `"`+s.Version()+`-br"` || etags["gzip"] != `"`+s.Version()+`-gzip"` {
+		t.Fatalf("ETags %q, want the version, then with -br and -gzip", etags)
+	}
+	if br.Header.Get("Content-Encoding") != "br" || gz.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("encodings %q and %q", br.Header.Get("Content-Encoding"), gz.Header.Get("Content-Encoding"))
+	}
+	for _, c := range []struct {
+		name, ae, inm string
+		status        int
+	}{
+		{"brotli, its ETag", "br", etags["br"], http.StatusNotModified},
+		{"brotli, a list holding its ETag", "gzip, br", `"other", ` + etags["br"], http.StatusNotModified},
+		{"gzip, its ETag", "gzip", etags["gzip"], http.StatusNotModified},
+		{"identity, its ETag", "", etags["identity"], http.StatusNotModified},
+		{"gzip, brotli's ETag", "gzip", etags["br"], http.StatusOK},
+		{"brotli, an old version", "br", `"0000-br"`, http.StatusOK},
+	} {
+		res := get(c.ae, c.inm)
+		body, _ := io.ReadAll(res.Body)
+		if res.StatusCode != c.status {
+			t.Errorf("%s: status %d, want %d", c.name, res.StatusCode, c.status)
+		}
+		if c.status == http.StatusNotModified && (len(body) != 0 || res.Header.Get("Content-Encoding") != "") {
+			t.Errorf("%s: 304 with %d bytes, Content-Encoding %q", c.name, len(body), res.Header.Get("Content-Encoding"))
+		}
+	}
+}
+
 func TestPageURLsAreContentAddressed(t *testing.T) {
 	s, _ := fixture(t)
 	refs := map[string][]string{
