@@ -17,6 +17,7 @@ import (
 
 	"posterity/bench/onnxf32"
 	"posterity/internal/atomicfile"
+	"posterity/internal/benchmd"
 	"posterity/model/head"
 	"posterity/model/mobilenet"
 	"posterity/model/onnx"
@@ -56,7 +57,9 @@ func main() {
 	r.Duration = time.Since(t0)
 	text := r.markdown()
 	if old, err := os.ReadFile(o.out); err == nil {
-		text += keptSection(string(old))
+		if sec := benchmd.LoadSection(string(old)); sec != "" {
+			text = benchmd.ReplaceLoadSection(text, sec)
+		}
 	}
 	if err := atomicfile.Write(o.out, []byte(text)); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -93,8 +96,8 @@ const (
 // run does every measurement and returns the report.
 func run(o options) (*report, error) {
 	start := time.Now()
-	r := &report{Options: o, LoadStart: loadavg()}
-	defer func() { r.LoadEnd = loadavg() }()
+	r := &report{Options: o, LoadStart: benchmd.LoadAverage()}
+	defer func() { r.LoadEnd = benchmd.LoadAverage() }()
 	if err := os.RemoveAll(o.work); err != nil {
 		return nil, err
 	}
@@ -353,28 +356,6 @@ func run(o options) (*report, error) {
 	return r, nil
 }
 
-// The server-load section of BENCHMARKS.md is written by make loadtest
-// (server/serve_load_test.go) between these markers; make bench rewrites
-// the rest of the file and keeps it.
-const (
-	keptBegin = "<!-- server-load: begin"
-	keptEnd   = "<!-- server-load: end -->"
-)
-
-// keptSection returns old's server-load section, markers included and
-// preceded by a blank line, or "" when it has none.
-func keptSection(old string) string {
-	i := strings.Index(old, keptBegin)
-	if i < 0 {
-		return ""
-	}
-	j := strings.Index(old[i:], keptEnd)
-	if j < 0 {
-		return ""
-	}
-	return "\n" + old[i:i+j+len(keptEnd)] + "\n"
-}
-
 // goldenTop1 reads a golden poster's ORT top-1 class.
 func goldenTop1(shared, id string) (int, error) {
 	b, err := os.ReadFile(filepath.Join(shared, "models", "golden", "posters", id+".ort.json"))
@@ -426,19 +407,6 @@ func machine() string {
 		}
 	}
 	return fmt.Sprintf("%s, %d cores (runtime.NumCPU), %s", model, runtime.NumCPU(), strings.Join(ext, " "))
-}
-
-// loadavg is the first three fields of /proc/loadavg.
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 // memoryCheckpoints are the classification counts at which the memory run

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"posterity/internal/atomicfile"
+	"posterity/internal/benchmd"
 	"posterity/web/site"
 )
 
@@ -91,7 +92,7 @@ func TestServeLoad(t *testing.T) {
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 5 * time.Minute}
 
-	load1 := loadAverage()
+	load1 := benchmd.LoadAverage()
 	var (
 		next, errCount, sent atomic.Int64
 		mu                   sync.Mutex
@@ -177,7 +178,7 @@ func TestServeLoad(t *testing.T) {
 		t.Logf("%d connections dialled for %d; the server's log:\n%s", d, conns, srv.stderr)
 	}
 	if *loadReport != "" && errCount.Load() == 0 {
-		sec := loadSection(n, conns, int(dials.Load()), elapsed, sent.Load(), all, targets, *loadStatic, load1, loadAverage())
+		sec := loadSection(n, conns, int(dials.Load()), elapsed, sent.Load(), all, targets, *loadStatic, load1, benchmd.LoadAverage())
 		if err := replaceSection(*loadReport, sec); err != nil {
 			t.Fatal(err)
 		}
@@ -201,27 +202,10 @@ func pct(d []time.Duration, p int) time.Duration {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d)/float64(time.Millisecond)) }
 
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
-}
-
-const (
-	sectionBegin = "<!-- server-load: begin; written by make loadtest (server/serve_load_test.go), kept when make bench rewrites the rest -->"
-	sectionEnd   = "<!-- server-load: end -->"
-)
-
 // loadSection is the report's markdown section.
 func loadSection(n, conns, dials int, elapsed time.Duration, sent int64, all []time.Duration, targets []*loadTarget, static, load1, load2 string) string {
 	var b strings.Builder
-	fmt.Fprintln(&b, sectionBegin)
+	fmt.Fprintln(&b, benchmd.LoadBegin)
 	fmt.Fprintln(&b, "## Server under load")
 	fmt.Fprintln(&b)
 	what := "a small fixture"
@@ -243,7 +227,7 @@ func loadSection(n, conns, dials int, elapsed time.Duration, sent int64, all []t
 	}
 	fmt.Fprintln(&b)
 	fmt.Fprintln(&b, "Limits the server enforces meanwhile (server/serve.go, tested in server/serve_test.go): request header within 10 s, whole request within 30 s, idle keep-alive 2 min, 64 KiB of header; GET and HEAD only; only the files loaded at startup, by exact path.")
-	fmt.Fprintln(&b, sectionEnd)
+	fmt.Fprintln(&b, benchmd.LoadEnd)
 	return b.String()
 }
 
@@ -254,19 +238,5 @@ func replaceSection(path, sec string) error {
 	if err != nil && !os.IsNotExist(err) {
 		return err
 	}
-	s := string(old)
-	if i := strings.Index(s, sectionBegin); i >= 0 {
-		if j := strings.Index(s[i:], sectionEnd); j >= 0 {
-			end := i + j + len(sectionEnd)
-			if end < len(s) && s[end] == '\n' {
-				end++
-			}
-			s = s[:i] + sec + s[end:]
-			return atomicfile.Write(path, []byte(s))
-		}
-	}
-	if s != "" && !strings.HasSuffix(s, "\n\n") {
-		s = strings.TrimRight(s, "\n") + "\n\n"
-	}
-	return atomicfile.Write(path, []byte(s+sec))
+	return atomicfile.Write(path, []byte(benchmd.ReplaceLoadSection(string(old), sec)))
 }
