@@ -89,7 +89,7 @@ func camOf(g []float32, fmap []uint8, scale float32, zp int32) [Grid * Grid]floa
 		var s float32
 		for c, q := range row {
 			if q == uint8(zp) {
-				continue
+				continue // zero activation (ReLU6 output is mostly zeros)
 			}
 			s += g[c] * float32(int32(q)-zp) * scale
 		}

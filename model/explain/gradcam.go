@@ -35,29 +35,7 @@ func GradCAM(h *head.Head, fmap []uint8, scale float32, zp int32, feature []floa
 	if class < 0 || class >= h.Out {
 		return out, fmt.Errorf("explain: class %d out of range [0, %d)", class, h.Out)
 	}
-	g := h.ScoreGradient(feature, class, grad)
-	var peak float32
-	for p := 0; p < Grid*Grid; p++ {
-		row := fmap[p*C : (p+1)*C]
-		var s float32
-		for c, q := range row {
-			if q == uint8(zp) {
-				continue // zero activation (ReLU6 output is mostly zeros)
-			}
-			s += g[c] * float32(int32(q)-zp) * scale
-		}
-		s /= Grid * Grid
-		if s > 0 {
-			out[p] = s
-			peak = max(peak, s)
-		}
-	}
-	if peak > 0 {
-		for p := range out {
-			out[p] /= peak
-		}
-	}
-	return out, nil
+	return camOf(h.ScoreGradient(feature, class, grad), fmap, scale, zp), nil
 }
 
 // Upsample bilinearly resizes the 7×7 map to w×h (row-major into dst,
