@@ -133,8 +133,8 @@ func loadHead(path string, net *mobilenet.Net) (*head.Head, error) {
 }
 
 func top5(logits []float32, labels []string) []imagenetEntry {
-	probs := make([]float32, len(logits))
-	mobilenet.Softmax(probs, logits)
+	probs := append([]float32(nil), logits...)
+	head.Softmax(probs)
 	idx := make([]int, len(probs))
 	for i := range idx {
 		idx[i] = i

@@ -325,7 +325,7 @@ func (c *classifier) imagenetTop() {
 	for i, v := range q {
 		c.logits[i] = float32(int32(v)-c.net.OutZP) * c.net.OutScale
 	}
-	mobilenet.Softmax(c.logits, c.logits)
+	head.Softmax(c.logits)
 	c.top = c.top[:0]
 	for k := 0; k < 5; k++ {
 		best := -1

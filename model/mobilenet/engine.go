@@ -2,7 +2,6 @@ package mobilenet
 
 import (
 	"fmt"
-	"math"
 
 	"posterity/model/kernels"
 )
@@ -195,21 +194,4 @@ func (e *Engine) SetTensor(name string, data []uint8) error {
 	}
 	copy(e.act[i], data)
 	return nil
-}
-
-// Softmax writes the softmax of logits into dst (which may alias logits).
-func Softmax(dst, logits []float32) {
-	maxv := float32(math.Inf(-1))
-	for _, v := range logits {
-		maxv = max(maxv, v)
-	}
-	var sum float64
-	for i, v := range logits {
-		e := math.Exp(float64(v - maxv))
-		dst[i] = float32(e)
-		sum += e
-	}
-	for i := range dst {
-		dst[i] = float32(float64(dst[i]) / sum)
-	}
 }
