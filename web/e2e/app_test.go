@@ -167,9 +167,11 @@ func testOnePoster(t *testing.T, c config, srv *server) {
 	if !strings.Contains(footer, "Model: head ") {
 		t.Errorf("footer does not show the model version:\n%s", footer)
 	}
-	// Removing the card frees it.
+	// Removing the card frees it, and focus goes back to the file input
+	// rather than being lost with the card.
 	b.do(t, chromedp.Click(chromedp.CSS(`[data-testid="result"] button.remove`)))
 	waitFor(t, b, `document.querySelectorAll('[data-testid="result"]').length === 0`, 10*time.Second)
+	waitFor(t, b, `document.activeElement && document.activeElement.id === "posters"`, 5*time.Second)
 	finish(t, b)
 }
 

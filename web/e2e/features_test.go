@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"posterity/model/head"
 	"posterity/model/imagenet"
@@ -170,6 +171,18 @@ func testExplainAndThresholds(t *testing.T, c config, srv *server) {
 	}
 	eval[bool](t, b, fmt.Sprintf(`(() => { document.querySelector('[data-testid="result"][data-file=%s] [data-testid="heatmap-toggle"][data-genre=%s]').click(); return true; })()`, jsonString(file), jsonString(genre)))
 	waitFor(t, b, `!document.querySelector('[data-testid="heatmap"]')`, 10*time.Second)
+
+	// The keyboard: Enter on a focused toggle shows the map, and focus stays
+	// on the toggle although the card is drawn anew; Enter again hides it.
+	toggle := fmt.Sprintf(`document.querySelector('[data-testid="result"][data-file=%s] [data-testid="heatmap-toggle"][data-genre=%s]')`, jsonString(file), jsonString(genre))
+	focused := fmt.Sprintf(`document.activeElement === %s`, toggle)
+	eval[bool](t, b, toggle+`.focus() || true`)
+	b.do(t, chromedp.KeyEvent(kb.Enter))
+	waitFor(t, b, `!!document.querySelector('[data-testid="heatmap"]')`, 10*time.Second)
+	waitFor(t, b, focused+` && `+toggle+`.getAttribute("aria-pressed") === "true"`, 5*time.Second)
+	b.do(t, chromedp.KeyEvent(kb.Enter))
+	waitFor(t, b, `!document.querySelector('[data-testid="heatmap"]')`, 10*time.Second)
+	waitFor(t, b, focused, 5*time.Second)
 
 	// Determinism: the same poster in a fresh browser gives the same map.
 	b2 := newBrowser(t, c, 1280, 900)
