@@ -73,15 +73,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var raw, gz, br int
 	for _, f := range s.Files() {
 		raw += len(f.Body)
-		smallest := len(f.Body)
 		if f.Gzip != nil {
-			smallest = len(f.Gzip)
+			gz += len(f.Gzip)
+		} else {
+			gz += len(f.Body)
 		}
-		gz += smallest
-		if f.Brotli != nil {
-			smallest = len(f.Brotli)
-		}
-		br += smallest
+		br += len(f.Sent())
 	}
 	fmt.Fprintf(stderr, "posterity serve: %d files, %.1f MB (%.1f MB gzip, %.1f MB brotli), version %s, loaded in %v\n",
 		len(s.Files()), float64(raw)/1e6, float64(gz)/1e6, float64(br)/1e6, s.Version(), time.Since(t0).Round(time.Millisecond))

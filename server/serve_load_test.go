@@ -65,16 +65,7 @@ func TestServeLoad(t *testing.T) {
 		if f == nil {
 			t.Fatalf("%s is not served", p)
 		}
-		// What the server sends a browser's Accept-Encoding: brotli, else
-		// gzip, else the file.
-		size := len(f.Body)
-		switch {
-		case f.Brotli != nil:
-			size = len(f.Brotli)
-		case f.Gzip != nil:
-			size = len(f.Gzip)
-		}
-		targets = append(targets, &loadTarget{name: p, url: p + "?v=" + f.Tag(), size: size})
+		targets = append(targets, &loadTarget{name: p, url: p + "?v=" + f.Tag(), size: len(f.Sent())})
 	}
 	srv := startServe(t, static, serveLimits)
 

@@ -7,9 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/andybalholm/brotli"
 
@@ -29,11 +27,14 @@ const (
 	brotliWindow  = 24 // log2 of the window: 16 MiB, the format's largest
 )
 
-// brotliWorthy reports whether a content type is worth brotli's time: the
-// wasm programs and text.
+// brotliWorthy reports whether a content type (parameters allowed) is worth
+// brotli's time: the wasm programs and text, go-app's generated scripts
+// included.
 func brotliWorthy(ct string) bool {
-	return ct == "application/wasm" || strings.HasPrefix(ct, "text/") || ct == "application/json" ||
-		ct == "application/manifest+json" || ct == "image/svg+xml"
+	ct, _, _ = strings.Cut(ct, ";")
+	ct = strings.TrimSpace(ct)
+	return ct == "application/wasm" || strings.HasPrefix(ct, "text/") || ct == "application/javascript" ||
+		ct == "application/json" || ct == "application/manifest+json" || ct == "image/svg+xml"
 }
 
 // BrotliCacheDir is where encodings are kept between runs:
@@ -49,38 +50,6 @@ func BrotliCacheDir() string {
 	return ""
 }
 
-// brotliAll sets f.Brotli for the files worth it, on every core, from the
-// cache folder dir when it holds a valid encoding, keeping one only when it
-// is smaller than the gzip encoding (or than 95 % of the body).
-func brotliAll(files map[string]*File, dir string) {
-	if dir != "" {
-		os.MkdirAll(dir, 0o755) // a cache that cannot be written only costs time
-	}
-	work := make(chan *File)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for f := range work {
-				b := cachedBrotli(dir, f)
-				limit := len(f.Body) * 95 / 100
-				if f.Gzip != nil {
-					limit = len(f.Gzip)
-				}
-				if len(b) < limit {
-					f.Brotli = b
-				}
-			}
-		})
-	}
-	for _, f := range files {
-		if brotliWorthy(f.ContentType) && len(f.Body) > 512 {
-			work <- f
-		}
-	}
-	close(work)
-	wg.Wait()
-}
-
 // cachedBrotli returns the brotli encoding of f.Body: the cached one when it
 // decodes to exactly f.Body, else a fresh one, which it tries to cache.
 func cachedBrotli(dir string, f *File) []byte {
@@ -93,7 +62,7 @@ func cachedBrotli(dir string, f *File) []byte {
 	}
 	b := encodeBrotli(f.Body)
 	if name != "" {
-		atomicfile.Write(name, b) // best effort, as above
+		atomicfile.Write(name, b) // best effort: a cache that cannot be written only costs time
 	}
 	return b
 }

@@ -56,6 +56,18 @@ type File struct {
 	ModTime     time.Time
 }
 
+// Sent is what serveFile sends a browser that accepts brotli and gzip:
+// the brotli encoding, else the gzip one, else the body.
+func (f *File) Sent() []byte {
+	switch {
+	case f.Brotli != nil:
+		return f.Brotli
+	case f.Gzip != nil:
+		return f.Gzip
+	}
+	return f.Body
+}
+
 // Tag is the content hash that goes into the file's URL.
 func (f *File) Tag() string { return f.SHA256[:hashLen] }
 
@@ -88,8 +100,7 @@ func load(staticDir, brotliCache string) (*Site, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("site: missing %s (run \"make static\"; the head is committed, backbone.pstb and imagenet.pstb come from \"make model\")", strings.Join(missing, ", "))
 	}
-	compressAll(files)
-	brotliAll(files, brotliCache)
+	compressAll(files, brotliCache)
 	ui.Register() // go-app prerenders only routed pages
 	s := &Site{files: files}
 	res := resolver{files: files}
@@ -218,9 +229,14 @@ func compressible(ct string) bool {
 		ct == "application/manifest+json" || ct == "image/svg+xml" || ct == "application/octet-stream"
 }
 
-// compressAll gzips the compressible files on every core, keeping a
-// compressed copy only when it saves at least 5 %.
-func compressAll(files map[string]*File) {
+// compressAll compresses the files on every core: gzip for those that
+// compress, kept only when it saves at least 5 %, and brotli for those
+// worth it (brotli.go), from the cache folder brotliCache when it holds a
+// valid encoding, kept only when smaller than the gzip one.
+func compressAll(files map[string]*File, brotliCache string) {
+	if brotliCache != "" {
+		os.MkdirAll(brotliCache, 0o755) // a cache that cannot be written only costs time
+	}
 	work := make(chan *File)
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
@@ -230,8 +246,15 @@ func compressAll(files map[string]*File) {
 				zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
 				zw.Write(f.Body)
 				zw.Close()
-				if b.Len() < len(f.Body)*95/100 {
+				limit := len(f.Body) * 95 / 100
+				if b.Len() < limit {
 					f.Gzip = b.Bytes()
+					limit = b.Len()
+				}
+				if brotliWorthy(f.ContentType) {
+					if br := cachedBrotli(brotliCache, f); len(br) < limit {
+						f.Brotli = br
+					}
 				}
 			}
 		})
