@@ -23,8 +23,7 @@ import (
 // markup builds HTML with escaped text and attribute values.
 type markup struct{ strings.Builder }
 
-// open writes a start tag with attribute name/value pairs; a pair whose
-// name starts with "?" is written only when its value is not empty.
+// open writes a start tag with attribute name/value pairs.
 func (w *markup) open(tag string, attrs ...string) {
 	w.start(tag, attrs)
 	w.WriteByte('>')
@@ -35,17 +34,10 @@ func (w *markup) start(tag string, attrs []string) {
 	w.WriteByte('<')
 	w.WriteString(tag)
 	for i := 0; i+1 < len(attrs); i += 2 {
-		name, value := attrs[i], attrs[i+1]
-		if n, ok := strings.CutPrefix(name, "?"); ok {
-			if value == "" {
-				continue
-			}
-			name = n
-		}
 		w.WriteByte(' ')
-		w.WriteString(name)
+		w.WriteString(attrs[i])
 		w.WriteString(`="`)
-		w.WriteString(html.EscapeString(value))
+		w.WriteString(html.EscapeString(attrs[i+1]))
 		w.WriteByte('"')
 	}
 }
@@ -164,11 +156,7 @@ func writeScores(w *markup, it *Item, m *Model, ranked []Score) {
 // threshold marked. The bar is SVG geometry (a viewBox of 100 units), not a
 // style: the page's Content-Security-Policy has no 'unsafe-inline'.
 func writeScore(w *markup, s Score, cls string, toggle func()) {
-	desc := fmt.Sprintf("%s %s", s.Label, Percent(s.Prob))
-	if s.Threshold > 0 {
-		desc += fmt.Sprintf(", threshold %s", Percent(s.Threshold))
-	}
-	w.open("li", "class", "score "+cls, "title", desc)
+	w.open("li", "class", "score "+cls, "title", s.Label+" "+Percent(s.Prob)+thresholdText(s))
 	w.elem("span", s.Label, "class", "genre")
 	if toggle != nil {
 		toggle()

@@ -105,7 +105,7 @@ type Page struct {
 
 	items      []*Item
 	incoming   []app.Value // files dropped or picked, not yet on the page (drain)
-	draining   bool        // a drain is scheduled
+	draining   bool        // a drain's timeout is pending (scheduleDrain)
 	byID       map[int]*Item
 	nextID     int
 	batchStart int // index in items of the current batch's first poster
@@ -455,6 +455,10 @@ func (p *Page) drain(ctx app.Context) {
 		k = len(p.incoming)
 	}
 	k = min(k, len(p.incoming))
+	if k == 0 { // cleared since this drain was scheduled
+		p.draining = false
+		return
+	}
 	msgs := make([]any, 0, k)
 	for _, f := range p.incoming[:k] {
 		name := f.Get("name").String()
@@ -519,11 +523,7 @@ func (p *Page) scheduleDrain(ctx app.Context) {
 	var fn app.Func
 	fn = app.FuncOf(func(app.Value, []app.Value) any {
 		fn.Release()
-		ctx.Dispatch(func(ctx app.Context) {
-			if p.draining {
-				p.drain(ctx)
-			}
-		})
+		ctx.Dispatch(p.drain)
 		return nil
 	})
 	app.Window().Call("setTimeout", fn, 0)
@@ -549,7 +549,7 @@ func (p *Page) onClear(ctx app.Context, e app.Event) {
 		p.worker.Call("postMessage", map[string]any{"type": "cancel", "ids": ids})
 	}
 	p.items, p.byID, p.batchStart = nil, map[int]*Item{}, 0
-	p.incoming, p.draining = nil, false
+	p.incoming = nil // a pending drain finds nothing left and stops
 	p.announce = "Cleared all posters."
 }
 
