@@ -46,7 +46,7 @@ func (d *Data) Finish(f *Fit, net *mobilenet.Net, policy imageprep.Policy, spec 
 	)
 	if force != nil {
 		opt, line = *force, "storage chosen by the caller: "+force.String()
-		stored, err = readBack(h, opt)
+		stored, _, err = readBack(h, opt)
 	} else {
 		opt, line, stored, err = d.chooseStorage(f)
 	}
@@ -105,11 +105,11 @@ func (d *Data) Finish(f *Fit, net *mobilenet.Net, policy imageprep.Policy, spec 
 func (d *Data) chooseStorage(f *Fit) (opt head.SaveOptions, line string, stored *head.Head, err error) {
 	test := f.testIdx()
 	testY := d.Subset(test).Y
-	fb, err := f.Head.Marshal(head.SaveOptions{})
+	_, size, err := readBack(f.Head, head.SaveOptions{})
 	if err != nil {
 		return opt, "", nil, err
 	}
-	line = fmt.Sprintf("float32 head %d bytes", len(fb))
+	line = fmt.Sprintf("float32 head %d bytes", size)
 	for _, c := range []struct {
 		opt        head.SaveOptions
 		name       string
@@ -119,17 +119,13 @@ func (d *Data) chooseStorage(f *Fit) (opt head.SaveOptions, line string, stored 
 		{head.SaveOptions{Quantize8: true, Int4Group: head.DefaultInt4Group}, fmt.Sprintf("int4-g%d", head.DefaultInt4Group), int4MicroTolerance, int4MacroTolerance, false},
 		{head.SaveOptions{Quantize8: true}, "int8", int8Tolerance, int8Tolerance, true},
 	} {
-		b, err := f.Head.Marshal(c.opt)
-		if err != nil {
-			return opt, "", nil, err
-		}
-		q, err := head.Parse(b)
+		q, size, err := readBack(f.Head, c.opt)
 		if err != nil {
 			return opt, "", nil, err
 		}
 		r := d.evaluate(d.probs(q, test), testY, f.Thresholds, len(test))
 		dMicro, dMacro := f.TestTuned.MicroF1-r.MicroF1, f.TestTuned.MacroF1-r.MacroF1
-		line += fmt.Sprintf("; %s %d bytes: test micro-F1 %+.4f, macro-F1 %+.4f", c.name, len(b), -dMicro, -dMacro)
+		line += fmt.Sprintf("; %s %d bytes: test micro-F1 %+.4f, macro-F1 %+.4f", c.name, size, -dMicro, -dMacro)
 		ok := dMicro <= c.micro && dMacro <= c.mac
 		if c.strict {
 			ok = dMicro < c.micro && dMacro < c.mac
@@ -141,17 +137,18 @@ func (d *Data) chooseStorage(f *Fit) (opt head.SaveOptions, line string, stored 
 	return head.SaveOptions{}, line + " → storing float32", nil, nil
 }
 
-// readBack is h as a file stored with opt reads it: nil for float32, which
-// stores the weights exactly.
-func readBack(h *head.Head, opt head.SaveOptions) (*head.Head, error) {
-	if !opt.Quantize8 && opt.Int4Group == 0 {
-		return nil, nil
-	}
+// readBack is h as a file stored with opt reads it, and the file's size;
+// the head is nil for float32, which stores the weights exactly.
+func readBack(h *head.Head, opt head.SaveOptions) (*head.Head, int, error) {
 	b, err := h.Marshal(opt)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return head.Parse(b)
+	if !opt.Quantize8 && opt.Int4Group == 0 {
+		return nil, len(b), nil
+	}
+	q, err := head.Parse(b)
+	return q, len(b), err
 }
 
 // remeasure replaces the fit's probabilities and metrics by those of the
