@@ -104,23 +104,7 @@ async function init(msg) {
     }
     // Count decoded bytes: with Content-Encoding the header's length is the
     // compressed size, so the page is told the files' real sizes instead.
-    const chunks = [];
-    let size = 0;
-    const reader = resp.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-      progress(value.byteLength);
-    }
-    const out = new Uint8Array(size);
-    let off = 0;
-    for (const c of chunks) {
-      out.set(c, off);
-      off += c.byteLength;
-    }
-    return out;
+    return readBody(resp, progress);
   };
   const go = new Go();
   // A classifier.wasm built with the wasmkernels tag imports its GEMM and
@@ -189,12 +173,33 @@ async function pump() {
   busy = false;
 }
 
+// readBody reads a response's body into one Uint8Array, calling
+// onChunk(bytes) as each decoded chunk arrives.
+async function readBody(resp, onChunk) {
+  const chunks = [];
+  let size = 0;
+  const reader = resp.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+    onChunk(value.byteLength);
+  }
+  const out = new Uint8Array(size);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.byteLength;
+  }
+  return out;
+}
+
 // readWithProgress reads a response's body, telling the page how far the
 // download is ({type: "imagenet-progress", loaded, total}) at most every
 // twentieth of the expected size, so the page redraws some twenty times.
-async function readWithProgress(resp, expected) {
+function readWithProgress(resp, expected) {
   const total = expected > 0 ? expected : Number(resp.headers.get("Content-Length")) || 0;
-  const chunks = [];
   let loaded = 0;
   let told = -1;
   const tell = () => {
@@ -204,21 +209,10 @@ async function readWithProgress(resp, expected) {
     }
   };
   tell();
-  const reader = resp.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.byteLength;
+  return readBody(resp, (n) => {
+    loaded += n;
     tell();
-  }
-  const out = new Uint8Array(loaded);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
+  });
 }
 
 // IMAGENET_CACHE is the worker's Cache Storage cache: it holds the one
