@@ -92,15 +92,11 @@ func sum(fs []sentFile) (n int64) {
 	return n
 }
 
-// firstVisit serves the shipped app with the site package (as "posterity
-// serve" does), opens it in a fresh Chromium profile, classifies one poster
-// and counts the bytes; then it reloads and does it again (the repeat
-// visit).
-func firstVisit(chromium, tmp, static, posterPath string) (first, repeat visit, err error) {
-	s, err := site.Load(static)
-	if err != nil {
-		return first, repeat, err
-	}
+// firstVisit serves the shipped app s (loaded by the site package, as
+// "posterity serve" does), opens it in a fresh Chromium profile, classifies
+// one poster and counts the bytes; then it reloads and does it again (the
+// repeat visit).
+func firstVisit(chromium, tmp string, s *site.Site, posterPath string) (first, repeat visit, err error) {
 	counter := &byteCounter{h: s}
 	base, stop, err := listen(counter)
 	if err != nil {
